@@ -23,6 +23,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
@@ -41,7 +42,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@kubernetes/client-node', 'node:fs*', 'node:net', 'node:http*', 'fs', 'http'],
+              group: [
+                '@kubernetes/client-node',
+                'node:fs*',
+                'node:net',
+                'node:http*',
+                'fs',
+                'http',
+              ],
               message: 'render/ and api/ are pure: no I/O imports (see operator/README.md).',
             },
             {

@@ -22,7 +22,9 @@ function parseOnly(args: string[]): ServiceName[] {
   const wanted = (args[i + 1] ?? '').split(',').filter(Boolean);
   const bad = wanted.filter((w) => !(serviceNames as readonly string[]).includes(w));
   if (bad.length > 0 || wanted.length === 0) {
-    throw new Error(`--only takes a comma-separated list of: ${serviceNames.join(', ')} (got "${args[i + 1] ?? ''}")`);
+    throw new Error(
+      `--only takes a comma-separated list of: ${serviceNames.join(', ')} (got "${args[i + 1] ?? ''}")`,
+    );
   }
   return wanted as ServiceName[];
 }
@@ -78,9 +80,13 @@ async function main(argv: string[]): Promise<number> {
         console.log('not running');
         return 1;
       }
-      console.log(`started ${state.startedAt}; ${isHealthy(state) ? 'all processes alive' : 'SOME PROCESSES DIED'}`);
+      console.log(
+        `started ${state.startedAt}; ${isHealthy(state) ? 'all processes alive' : 'SOME PROCESSES DIED'}`,
+      );
       for (const s of state.services) {
-        console.log(`  ${s.name}: ${s.processes.map((p) => `${p.name}(pid ${p.pid}, log ${p.log})`).join(', ') || 'no process'}`);
+        console.log(
+          `  ${s.name}: ${s.processes.map((p) => `${p.name}(pid ${p.pid}, log ${p.log})`).join(', ') || 'no process'}`,
+        );
       }
       return isHealthy(state) ? 0 : 1;
     }
@@ -105,7 +111,9 @@ async function main(argv: string[]): Promise<number> {
       return code;
     }
     default:
-      console.error('usage: testenv install | up [--only kube,mongodb,redis,s3,chromium] | down | status | print-env | run -- <command…>');
+      console.error(
+        'usage: testenv install | up [--only kube,mongodb,redis,s3,chromium] | down | status | print-env | run -- <command…>',
+      );
       return 2;
   }
 }

@@ -19,7 +19,10 @@ const starters: Record<ServiceName, (ctx: ServiceContext) => Promise<RunningServ
   chromium: async () => locateChromium(),
 };
 
-export async function up(services: readonly ServiceName[], log: (m: string) => void): Promise<EnvState> {
+export async function up(
+  services: readonly ServiceName[],
+  log: (m: string) => void,
+): Promise<EnvState> {
   const dataDir = join(stateDir, 'data');
   const logDir = join(stateDir, 'logs');
   rmSync(dataDir, { recursive: true, force: true });
@@ -48,7 +51,10 @@ export async function up(services: readonly ServiceName[], log: (m: string) => v
       }),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw new Error(failed.map((f) => String((f.reason as Error).message ?? f.reason)).join('\n\n'));
+    if (failed.length > 0)
+      throw new Error(
+        failed.map((f) => String((f.reason as Error).message ?? f.reason)).join('\n\n'),
+      );
     writeState(state);
     return state;
   } catch (err) {
@@ -70,5 +76,6 @@ export async function down(log: (m: string) => void): Promise<void> {
     if (s.processes.length > 0) log(`${s.name} stopped`);
   }
   // Logs stay for post-mortems; data and state go so the next `up` starts clean.
-  for (const f of ['data', 'state.json', 'env']) rmSync(join(stateDir, f), { recursive: true, force: true });
+  for (const f of ['data', 'state.json', 'env'])
+    rmSync(join(stateDir, f), { recursive: true, force: true });
 }

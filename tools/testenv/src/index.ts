@@ -16,7 +16,12 @@ const required: Record<ServiceName, string[]> = {
   kube: ['TESTENV_KUBECONFIG'],
   mongodb: ['TESTENV_MONGODB_URI'],
   redis: ['TESTENV_REDIS_URL'],
-  s3: ['TESTENV_S3_ENDPOINT', 'TESTENV_S3_REGION', 'TESTENV_S3_ACCESS_KEY', 'TESTENV_S3_SECRET_KEY'],
+  s3: [
+    'TESTENV_S3_ENDPOINT',
+    'TESTENV_S3_REGION',
+    'TESTENV_S3_ACCESS_KEY',
+    'TESTENV_S3_SECRET_KEY',
+  ],
   chromium: ['TESTENV_CHROMIUM_PATH'],
 };
 

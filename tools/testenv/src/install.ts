@@ -85,15 +85,11 @@ export function installGoBinaries(log: (msg: string) => void): void {
     for (const b of target.binaries) {
       log(`building ${b.name} from tools/testenv/go/${target.module} (first run takes minutes)`);
       const started = Date.now();
-      const r = spawnSync(
-        'go',
-        ['build', '-ldflags', ldflags, '-o', binaryPath(b.name), b.pkg],
-        {
-          cwd: dir,
-          stdio: ['ignore', 'inherit', 'inherit'],
-          env: { ...process.env, CGO_ENABLED: '0' },
-        },
-      );
+      const r = spawnSync('go', ['build', '-ldflags', ldflags, '-o', binaryPath(b.name), b.pkg], {
+        cwd: dir,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, CGO_ENABLED: '0' },
+      });
       if (r.status !== 0) {
         throw new Error(`go build of ${b.name} failed (exit ${r.status}); see the output above`);
       }

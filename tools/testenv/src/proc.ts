@@ -108,7 +108,9 @@ export async function waitUntil(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(started.pid)) {
-      throw new Error(`${started.name} exited during start-up. Last log lines (${started.log}):\n${tail(started.log)}`);
+      throw new Error(
+        `${started.name} exited during start-up. Last log lines (${started.log}):\n${tail(started.log)}`,
+      );
     }
     if (await probe().catch(() => false)) return;
     await sleep(200);

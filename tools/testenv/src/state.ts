@@ -15,7 +15,12 @@ export function readState(): EnvState | undefined {
 
 export function writeState(state: EnvState): void {
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
-  writeFileSync(envFile, Object.entries(mergedEnv(state)).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    envFile,
+    Object.entries(mergedEnv(state))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
 }
 
 export function mergedEnv(state: EnvState): Record<string, string> {
@@ -30,5 +35,7 @@ export function isHealthy(state: EnvState): boolean {
 /** Shell-quoted `export` lines, for `eval "$(npm run -s env -- print-env)"`. */
 export function exportLines(env: Record<string, string>): string {
   const q = (v: string) => `'${v.replaceAll("'", `'\\''`)}'`;
-  return Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`).join('\n');
+  return Object.entries(env)
+    .map(([k, v]) => `export ${k}=${q(v)}`)
+    .join('\n');
 }

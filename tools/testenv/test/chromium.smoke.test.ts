@@ -12,7 +12,9 @@ const env = testEnv('chromium');
 it('renders a localhost page and runs its script', async () => {
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/html');
-    res.end('<!doctype html><title>smoke</title><p id="out">static</p><script>document.getElementById("out").textContent = "rendered " + (6 * 7)</script>');
+    res.end(
+      '<!doctype html><title>smoke</title><p id="out">static</p><script>document.getElementById("out").textContent = "rendered " + (6 * 7)</script>',
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const browser = await chromium.launch(launchOptions(env.chromiumPath));

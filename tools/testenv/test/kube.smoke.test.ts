@@ -13,7 +13,11 @@ const apps = kc.makeApiClient(k8s.AppsV1Api);
 const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
 const namespace = `smoke-${process.pid}-${Date.now().toString(36)}`;
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -57,7 +61,9 @@ describe('kubernetes control plane', () => {
       });
       await Promise.race([
         added,
-        new Promise((_, rej) => setTimeout(() => rej(new Error(`no ADDED event; saw ${seen.join(',')}`)), 15_000)),
+        new Promise((_, rej) =>
+          setTimeout(() => rej(new Error(`no ADDED event; saw ${seen.join(',')}`)), 15_000),
+        ),
       ]);
     } finally {
       req.abort();
@@ -103,14 +109,23 @@ describe('kubernetes control plane', () => {
   });
 
   it('garbage-collects dependents when their owner is deleted', async () => {
-    const owner = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'owner' } } });
+    const owner = await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'owner' } },
+    });
     await core.createNamespacedConfigMap({
       namespace,
       body: {
         metadata: {
           name: 'dependent',
           ownerReferences: [
-            { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata?.uid ?? '', controller: true },
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: 'owner',
+              uid: owner.metadata?.uid ?? '',
+              controller: true,
+            },
           ],
         },
       },
@@ -127,7 +142,10 @@ describe('kubernetes control plane', () => {
   });
 
   it('enforces RBAC: a ServiceAccount token without a role is refused with 403', async () => {
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'nobody' } } });
+    await core.createNamespacedServiceAccount({
+      namespace,
+      body: { metadata: { name: 'nobody' } },
+    });
     const tr = await core.createNamespacedServiceAccountToken({
       namespace,
       name: 'nobody',
@@ -137,18 +155,30 @@ describe('kubernetes control plane', () => {
     assert.ok(token, 'TokenRequest returned a token');
     const sa = new k8s.KubeConfig();
     sa.loadFromOptions({
-      clusters: [{ name: 'c', server: kc.getCurrentCluster()?.server ?? '', caFile: kc.getCurrentCluster()?.caFile }],
+      clusters: [
+        {
+          name: 'c',
+          server: kc.getCurrentCluster()?.server ?? '',
+          caFile: kc.getCurrentCluster()?.caFile,
+        },
+      ],
       users: [{ name: 'u', token }],
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
     const saCore = sa.makeApiClient(k8s.CoreV1Api);
-    await assert.rejects(saCore.listNamespacedSecret({ namespace }), (err: { code?: number }) => err.code === 403);
+    await assert.rejects(
+      saCore.listNamespacedSecret({ namespace }),
+      (err: { code?: number }) => err.code === 403,
+    );
 
     // Granting exactly that permission makes the same call succeed: the authorizer is RBAC.
     await rbac.createNamespacedRole({
       namespace,
-      body: { metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] },
+      body: {
+        metadata: { name: 'secret-reader' },
+        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }],
+      },
     });
     await rbac.createNamespacedRoleBinding({
       namespace,
@@ -158,6 +188,9 @@ describe('kubernetes control plane', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'nobody', namespace }],
       },
     });
-    await eventually('the role binding to take effect', async () => (await saCore.listNamespacedSecret({ namespace })).items);
+    await eventually(
+      'the role binding to take effect',
+      async () => (await saCore.listNamespacedSecret({ namespace })).items,
+    );
   });
 });

@@ -10,11 +10,11 @@ export async function startMongo(ctx: ServiceContext): Promise<RunningService> {
   const port = await freePort();
   const dir = join(ctx.dataDir, 'ferretdb');
   mkdirSync(dir, { recursive: true });
-  const p = ctx.spawn(
-    'ferretdb',
-    binaryPath('ferretdb'),
-    [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${dir}/`, '--log-level=warn'],
-  );
+  const p = ctx.spawn('ferretdb', binaryPath('ferretdb'), [
+    `--listen-addr=127.0.0.1:${port}`,
+    `--sqlite-url=file:${dir}/`,
+    '--log-level=warn',
+  ]);
   await waitUntil(p, () => tcpReady(port), 30_000);
   return {
     name: 'mongodb',

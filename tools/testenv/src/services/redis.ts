@@ -29,17 +29,30 @@ function pingWithAuth(port: number, password: string): Promise<boolean> {
 
 export async function startRedis(ctx: ServiceContext): Promise<RunningService> {
   const bin = findProgram('redis-server');
-  if (!bin) throw new Error('redis-server not found: apt-get install redis-server (or run scripts/setup.sh)');
+  if (!bin)
+    throw new Error(
+      'redis-server not found: apt-get install redis-server (or run scripts/setup.sh)',
+    );
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const dir = join(ctx.dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const p = ctx.spawn(
-    'redis',
-    bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-      '--requirepass', password, '--daemonize', 'no'],
-  );
+  const p = ctx.spawn('redis', bin, [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--requirepass',
+    password,
+    '--daemonize',
+    'no',
+  ]);
   await waitUntil(p, () => pingWithAuth(port, password), 30_000);
   return {
     name: 'redis',

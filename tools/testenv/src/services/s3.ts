@@ -16,7 +16,15 @@ export async function startS3(ctx: ServiceContext): Promise<RunningService> {
   const p = ctx.spawn(
     'minio',
     binaryPath('minio'),
-    ['server', dir, '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, '--quiet'],
+    [
+      'server',
+      dir,
+      '--address',
+      `127.0.0.1:${port}`,
+      '--console-address',
+      `127.0.0.1:${consolePort}`,
+      '--quiet',
+    ],
     {
       MINIO_ROOT_USER: accessKey,
       MINIO_ROOT_PASSWORD: secretKey,
