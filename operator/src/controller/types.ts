@@ -1,0 +1,66 @@
+// The contract between the runtime (informers, queue, leader election: operator/src/runtime)
+// and the reconcilers (operator/src/controller). Reconcilers never see the queue; the runtime
+// never knows what a PmsInstance is.
+import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+export interface ReconcileResult {
+  /** Ask to be called again after this long even if nothing changes (e.g. waiting on a Job). */
+  requeueAfterMs?: number;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface EventRecorder {
+  /** Records a core/v1-compatible Event (type Normal|Warning, reason CamelCase) on `regarding`. */
+  record(
+    regarding: KubernetesObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void>;
+}
+
+export interface ReconcileContext {
+  kc: KubeConfig;
+  client: KubernetesObjectApi;
+  /** Server-side apply with field manager `pms-operator` and force; returns the live object. */
+  apply<T extends KubernetesObject>(obj: T): Promise<T>;
+  events: EventRecorder;
+  log: Logger;
+}
+
+/** Thrown for errors that retrying cannot fix (bad spec): the runtime does not requeue them. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+export type Reconciler = (ctx: ReconcileContext, key: ObjectKey) => Promise<ReconcileResult>;
+
+/** A kind the runtime watches: the primary kind of a controller or a kind it owns. */
+export interface WatchedKind {
+  apiVersion: string;
+  kind: string;
+  /** Plural resource name, e.g. `deployments`. */
+  plural: string;
+  /** Cluster-scoped kinds are not supported as owned kinds. */
+  namespaced: true;
+}
+
+export interface ControllerDefinition {
+  name: string;
+  primary: WatchedKind;
+  /** Children whose changes requeue their controlling owner (found by ownerReference). */
+  owned: WatchedKind[];
+  reconcile: Reconciler;
+}
