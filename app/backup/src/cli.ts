@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// pms-backup: back up and restore one PMS instance (MongoDB database + attachments bucket).
+//   pms-backup backup [--timestamp <ts>]   archive + attachments + manifest, then prune
+//                                          to KEEP_LAST when set
+//   pms-backup restore <latest|ts|key>     verify, then drop-and-restore (see README.md)
+//   pms-backup verify <latest|ts|key>      verify checksums and structure; change nothing
+//   pms-backup prune                       keep the newest KEEP_LAST backups
+//   pms-backup list [--json]               the complete backups of INSTANCE
+// Exit codes: 0 success, 1 failure (message on stderr), 2 usage or configuration error.
+import { writeFileSync } from 'node:fs';
+import { runBackup } from './backup.ts';
+import { ConfigError, loadConfig, type TConfig } from './config.ts';
+import { createLog, redact } from './log.ts';
+import { isTimestamp, resolveBackupRef } from './manifest.ts';
+import { listBackups, prune, readManifest } from './retention.ts';
+import { runRestore, verifyBackup } from './restore.ts';
+import { checkStore, openStore } from './s3.ts';
+
+const USAGE = `usage: pms-backup <backup [--timestamp TS] | restore REF | verify REF | prune | list [--json]>
+  REF is latest, a timestamp (20261125T152240123Z) or an object key (<instance>/<ts>.archive.gz)
+  configuration: environment variables, see README.md`;
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function writeResult(cfg: TConfig, result: Record<string, unknown>): void {
+  if (!cfg.resultFile) return;
+  // Kubernetes keeps at most 4096 bytes of a termination message: keep it small.
+  writeFileSync(cfg.resultFile, JSON.stringify(result).slice(0, 4000));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const cfg = loadConfig();
+  const log = createLog(cfg.logLevel, cfg.secrets);
+  const store = () => openStore(cfg.destination, cfg.timeoutMs);
+  switch (command) {
+    case 'backup': {
+      const i = args.indexOf('--timestamp');
+      const timestamp = i === -1 ? undefined : args[i + 1];
+      if (timestamp !== undefined && !isTimestamp(timestamp)) {
+        throw new UsageError(`--timestamp must look like 20261125T152240123Z`);
+      }
+      const r = await runBackup(cfg, log, timestamp ? { timestamp } : {});
+      let pruned: string[] = [];
+      if (cfg.keepLast !== undefined) {
+        pruned = (await prune(store(), cfg.instance, cfg.keepLast, log)).deleted;
+      }
+      writeResult(cfg, { ...r, pruned: pruned.length });
+      process.stdout.write(`${JSON.stringify({ ...r, pruned })}\n`);
+      return 0;
+    }
+    case 'restore':
+    case 'verify': {
+      const ref = args[0];
+      if (!ref) throw new UsageError(`${command} needs a backup reference`);
+      try {
+        resolveBackupRef(ref, cfg.instance); // validates the form before any I/O
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const r =
+        command === 'restore' ? await runRestore(cfg, log, ref) : await verifyBackup(cfg, log, ref);
+      writeResult(cfg, { ...r });
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return 0;
+    }
+    case 'prune': {
+      if (cfg.keepLast === undefined) throw new UsageError('prune needs KEEP_LAST');
+      const r = await prune(store(), cfg.instance, cfg.keepLast, log);
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return 0;
+    }
+    case 'list': {
+      const s = store();
+      await checkStore(s, 'backup destination');
+      const entries = await listBackups(s, cfg.instance);
+      const rows = [];
+      for (const e of entries) {
+        const m = await readManifest(s, cfg.instance, e.timestamp);
+        rows.push({
+          timestamp: e.timestamp,
+          key: m.archive.key,
+          size: m.archive.size,
+          appVersion: m.appVersion,
+          documents: m.collections.reduce((a, c) => a + c.count, 0),
+          attachments: m.attachments.count,
+        });
+      }
+      if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      else {
+        for (const r of rows) {
+          process.stdout.write(
+            `${r.timestamp}  ${String(r.size).padStart(12)} B  app ${r.appVersion}  ` +
+              `${r.documents} docs  ${r.attachments} attachments  ${r.key}\n`,
+          );
+        }
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+let secrets: string[] = [];
+try {
+  secrets = loadConfig().secrets;
+} catch {
+  // reported by main()
+}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error;
+    const usage = err instanceof UsageError || err instanceof ConfigError;
+    process.stderr.write(
+      `pms-backup: ${redact(`${err.name}: ${err.message}`, secrets)}\n${usage ? `${USAGE}\n` : ''}`,
+    );
+    process.exitCode = usage ? 2 : 1;
+  },
+);

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from './config.ts';
+import { createLog, redact } from './log.ts';
+
+const base = {
+  INSTANCE: 'acme',
+  MONGODB_URI: 'mongodb://pms:p%40ss-word@mongo:27017/pms?authSource=admin',
+  S3_ENDPOINT: 'http://minio:9000',
+  S3_ACCESS_KEY: 'att-access',
+  S3_SECRET_KEY: 'att-secret-value',
+  S3_BUCKET: 'attachments',
+  BACKUP_S3_BUCKET: 'backups',
+};
+
+test('the destination falls back to the attachments store; the db comes from the URI', () => {
+  const c = loadConfig(base);
+  assert.equal(c.mongodbDb, 'pms');
+  assert.equal(c.destination.endpoint, 'http://minio:9000');
+  assert.equal(c.destination.secretKey, 'att-secret-value');
+  assert.equal(c.destination.bucket, 'backups');
+  assert.equal(c.destination.forcePathStyle, true);
+  assert.equal(c.attachments?.bucket, 'attachments');
+  assert.equal(c.keepLast, undefined);
+  assert.ok(c.secrets.includes('att-secret-value'));
+  assert.ok(c.secrets.includes('p@ss-word'));
+
+  const ext = loadConfig({
+    ...base,
+    BACKUP_S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com',
+    BACKUP_S3_REGION: 'eu-west-1',
+    BACKUP_S3_ACCESS_KEY: 'ext-access',
+    BACKUP_S3_SECRET_KEY: 'ext-secret',
+    BACKUP_S3_USE_PATH_STYLE: 'false',
+    KEEP_LAST: '7',
+  });
+  assert.deepEqual(
+    { ...ext.destination },
+    {
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      accessKey: 'ext-access',
+      secretKey: 'ext-secret',
+      bucket: 'backups',
+      forcePathStyle: false,
+    },
+  );
+  assert.equal(ext.keepLast, 7);
+});
+
+test('secrets from *_FILE; both forms at once is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  try {
+    writeFileSync(join(dir, 'k'), 'from-file-secret\n');
+    const { S3_SECRET_KEY: _s, ...rest } = base;
+    assert.equal(
+      loadConfig({ ...rest, S3_SECRET_KEY_FILE: join(dir, 'k') }).attachments?.secretKey,
+      'from-file-secret',
+    );
+    assert.throws(() => loadConfig({ ...base, S3_SECRET_KEY_FILE: join(dir, 'k') }), /not both/);
+    assert.throws(
+      () => loadConfig({ ...rest, S3_SECRET_KEY_FILE: join(dir, 'missing') }),
+      /cannot read/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('invalid configuration names the variables, never the values', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        ...base,
+        INSTANCE: 'Not_A_Name',
+        MONGODB_URI: 'postgres://secret-uri',
+        KEEP_LAST: '0',
+      }),
+    (e: Error) => {
+      assert.match(e.message, /INSTANCE/);
+      assert.match(e.message, /MONGODB_URI/);
+      assert.match(e.message, /KEEP_LAST/);
+      assert.doesNotMatch(e.message, /secret-uri|Not_A_Name/);
+      return true;
+    },
+  );
+  const { S3_ACCESS_KEY: _a, S3_SECRET_KEY: _b, S3_BUCKET: _c, ...noStore } = base;
+  assert.throws(() => loadConfig(noStore), /BACKUP_S3_ACCESS_KEY/);
+});
+
+test('logs redact known secrets and URI credentials', () => {
+  const lines: string[] = [];
+  const log = createLog('info', ['att-secret-value'], (l) => lines.push(l));
+  log.debug('hidden');
+  log.error('failed', { detail: 'key att-secret-value at mongodb://u:pw@h/x' });
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0] ?? '', /att-secret-value|:pw@/);
+  assert.equal(redact('https://a:b@host/x', []), 'https://***:***@host/x');
+});

@@ -1,0 +1,168 @@
+// Configuration from the environment, parsed once with zod. Secrets come from VAR or VAR_FILE
+// (a mounted Secret); they are collected in `secrets` so the logger can redact them and are
+// never printed. Error messages name variables, never values.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const SECRET_VARS = [
+  'MONGODB_URI',
+  'S3_ACCESS_KEY',
+  'S3_SECRET_KEY',
+  'BACKUP_S3_ACCESS_KEY',
+  'BACKUP_S3_SECRET_KEY',
+] as const;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ZEnvSchema = z.object({
+  INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (the PmsInstance name)')
+    .max(63),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+  MONGODB_DB: z.string().min(1).optional(),
+  APP_VERSION: z.string().min(1).default('unknown'),
+
+  // Attachments bucket of the instance (the app's own S3 settings).
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_USE_PATH_STYLE: bool.default(true),
+
+  // Backup destination; each unset value falls back to the attachments store's.
+  BACKUP_S3_ENDPOINT: z.url().optional(),
+  BACKUP_S3_REGION: z.string().min(1).optional(),
+  BACKUP_S3_ACCESS_KEY: z.string().min(1).optional(),
+  BACKUP_S3_SECRET_KEY: z.string().min(1).optional(),
+  BACKUP_S3_BUCKET: z.string().min(3),
+  BACKUP_S3_USE_PATH_STYLE: bool.optional(),
+
+  KEEP_LAST: z.coerce.number().int().min(1).max(10000).optional(),
+  /** Connection/request timeout for S3 and MongoDB server selection. */
+  TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(15000),
+  /** Where to write a short JSON result (Kubernetes: /dev/termination-log). */
+  RESULT_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface S3Target {
+  endpoint: string | undefined;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  forcePathStyle: boolean;
+}
+
+export interface TConfig {
+  instance: string;
+  mongodbUri: string;
+  mongodbDb: string | undefined;
+  appVersion: string;
+  /** Absent when the instance has no attachments store configured (S3_BUCKET unset). */
+  attachments: S3Target | undefined;
+  destination: S3Target;
+  keepLast: number | undefined;
+  timeoutMs: number;
+  resultFile: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Every secret value, for redaction. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Resolves VAR_FILE into VAR for the secret variables (VAR wins if both are set: an error). */
+function resolveFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  for (const name of SECRET_VARS) {
+    const file = out[`${name}_FILE`];
+    if (!file) continue;
+    if (out[name] !== undefined) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+    try {
+      out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      throw new ConfigError(`${name}_FILE: cannot read ${file}: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
+  const resolved = resolveFiles(env);
+  const parsed = ZEnvSchema.safeParse(resolved);
+  if (!parsed.success) {
+    // Only the variable names and zod's messages: zod does not echo input values here.
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+
+  let attachments: S3Target | undefined;
+  if (e.S3_BUCKET) {
+    if (!e.S3_ACCESS_KEY || !e.S3_SECRET_KEY) {
+      throw new ConfigError('S3_BUCKET is set: S3_ACCESS_KEY and S3_SECRET_KEY are required');
+    }
+    attachments = {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKey: e.S3_ACCESS_KEY,
+      secretKey: e.S3_SECRET_KEY,
+      bucket: e.S3_BUCKET,
+      forcePathStyle: e.S3_USE_PATH_STYLE,
+    };
+  }
+  const accessKey = e.BACKUP_S3_ACCESS_KEY ?? e.S3_ACCESS_KEY;
+  const secretKey = e.BACKUP_S3_SECRET_KEY ?? e.S3_SECRET_KEY;
+  if (!accessKey || !secretKey) {
+    throw new ConfigError(
+      'backup destination credentials missing: set BACKUP_S3_ACCESS_KEY and BACKUP_S3_SECRET_KEY (or their _FILE forms)',
+    );
+  }
+  const destination: S3Target = {
+    endpoint: e.BACKUP_S3_ENDPOINT ?? e.S3_ENDPOINT,
+    region: e.BACKUP_S3_REGION ?? e.S3_REGION,
+    accessKey,
+    secretKey,
+    bucket: e.BACKUP_S3_BUCKET,
+    forcePathStyle: e.BACKUP_S3_USE_PATH_STYLE ?? e.S3_USE_PATH_STYLE,
+  };
+
+  const secrets = SECRET_VARS.map((n) => resolved[n]).filter((v): v is string => !!v);
+  // The URI's password alone, too (it could appear URL-decoded in a driver message).
+  try {
+    const u = new URL(e.MONGODB_URI);
+    if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
+  } catch {
+    // mongodb+srv with several hosts does not parse as a URL; the whole URI is redacted anyway.
+  }
+
+  let mongodbDb = e.MONGODB_DB;
+  if (!mongodbDb) {
+    const m = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(e.MONGODB_URI);
+    mongodbDb = m?.[1] ? decodeURIComponent(m[1]) : undefined;
+  }
+
+  return {
+    instance: e.INSTANCE,
+    mongodbUri: e.MONGODB_URI,
+    mongodbDb,
+    appVersion: e.APP_VERSION,
+    attachments,
+    destination,
+    keepLast: e.KEEP_LAST,
+    timeoutMs: e.TIMEOUT_MS,
+    resultFile: e.RESULT_FILE,
+    logLevel: e.LOG_LEVEL,
+    secrets: [...new Set(secrets)].filter((s) => s.length >= 4),
+  };
+}
