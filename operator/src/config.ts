@@ -1,0 +1,81 @@
+// The operator's environment, parsed once with zod. A bad value stops the process at start-up
+// with a message naming the variable, never later in a reconcile.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    error: 'must be one of true, false, 1, 0, yes, no',
+  })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Go-style durations (`30s`, `10m`, `1h`, `1500ms`) or plain milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration like 10m, 30s, 1h or milliseconds')
+  .transform((v) => {
+    const m = /^(\d+)(ms|s|m|h)?$/.exec(v);
+    const n = Number(m?.[1]);
+    const unit = m?.[2] ?? 'ms';
+    const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    return n * (factor[unit] ?? 1);
+  });
+
+export const ZOperatorConfigSchema = z.object({
+  /** Empty or unset: all namespaces. */
+  WATCH_NAMESPACE: z
+    .string()
+    .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be empty or a namespace name')
+    .default(''),
+  /** Serves /metrics, /healthz and /readyz (the health port is the metrics port). */
+  METRICS_PORT: port.default(8080),
+  /** Serves /healthz and /readyz separately when set (config/manager uses 8081). */
+  HEALTH_PORT: port.optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LEADER_ELECTION: bool.default(true),
+  LEASE_NAME: z.string().regex(dns1123, 'must be a DNS-1123 name').default('pms-operator'),
+  /** Defaults to the pod's namespace (POD_NAMESPACE) or `pms-system`. */
+  LEASE_NAMESPACE: z.string().regex(dns1123, 'must be a namespace name').optional(),
+  /** Alias of LEASE_NAMESPACE (the name controller-runtime based manifests use). */
+  LEADER_ELECTION_NAMESPACE: z.string().regex(dns1123, 'must be a namespace name').optional(),
+  POD_NAMESPACE: z.string().regex(dns1123, 'must be a namespace name').optional(),
+  /** Leader-election identity; defaults to the hostname. */
+  POD_NAME: z.string().min(1).optional(),
+  RESYNC_PERIOD: duration.default(600_000),
+  MAX_CONCURRENT_RECONCILES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be at least 1')
+    .max(64, 'must be at most 64')
+    .default(4),
+});
+
+export type TOperatorConfig = z.infer<typeof ZOperatorConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TOperatorConfig {
+  const relevant = Object.fromEntries(
+    Object.keys(ZOperatorConfigSchema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = ZOperatorConfigSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `${i.path.join('.')}=${JSON.stringify(relevant[String(i.path[0])])}: ${i.message}`,
+    );
+    throw new ConfigError(`invalid operator configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}

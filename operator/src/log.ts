@@ -1,0 +1,54 @@
+// JSON lines on stdout (one object per line: time, level, msg, then fields), the format log
+// collectors parse without configuration. Implements the Logger of controller/types.ts.
+import type { Logger } from './controller/types.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogSink = (line: string) => void;
+
+function serialiseError(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const out: Record<string, unknown> = { name: value.name, message: value.message };
+  const code = (value as { code?: unknown }).code;
+  if (code !== undefined) out.code = code;
+  if (value.stack) out.stack = value.stack;
+  return out;
+}
+
+export function createLogger(
+  level: LogLevel = 'info',
+  fields: Record<string, unknown> = {},
+  sink: LogSink = (line) => process.stdout.write(line + '\n'),
+): Logger {
+  const min = rank[level];
+  const write = (
+    lvl: Exclude<LogLevel, 'silent'>,
+    msg: string,
+    extra?: Record<string, unknown>,
+  ) => {
+    if (rank[lvl] < min) return;
+    const record: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg,
+      ...fields,
+    };
+    for (const [k, v] of Object.entries(extra ?? {})) record[k] = serialiseError(v);
+    let line: string;
+    try {
+      line = JSON.stringify(record);
+    } catch {
+      line = JSON.stringify({ time: record.time, level: lvl, msg, unserialisable: true });
+    }
+    sink(line);
+  };
+  return {
+    debug: (msg, extra) => write('debug', msg, extra),
+    info: (msg, extra) => write('info', msg, extra),
+    warn: (msg, extra) => write('warn', msg, extra),
+    error: (msg, extra) => write('error', msg, extra),
+    child: (more) => createLogger(level, { ...fields, ...more }, sink),
+  };
+}

@@ -1,0 +1,393 @@
+// startOperator: wires informers, work queues, workers, leader election, events, metrics and
+// the probe server around a set of ControllerDefinitions. The runtime never knows what a
+// PmsInstance is: it maps watch events to keys and calls Reconcilers.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Server } from 'node:http';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type {
+  ControllerDefinition,
+  Logger,
+  ReconcileContext,
+  WatchedKind,
+} from './controller/types.ts';
+import { makeApply } from './apply/apply.ts';
+import { KubeEventRecorder } from './events.ts';
+import { createLogger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import type { InstanceCount, OperatorMetrics, ReconcileResultLabel } from './metrics.ts';
+import { Informer } from './runtime/informer.ts';
+import { LeaderElector } from './runtime/leader.ts';
+import { WorkQueue } from './runtime/queue.ts';
+import { buildProbeServer, close, listen } from './server.ts';
+import { defaultControllers } from './controllers.ts';
+
+export interface StartOperatorOptions {
+  kubeConfig: KubeConfig;
+  /** Watch one namespace; undefined or '' watches all. */
+  namespace?: string;
+  leaderElection: boolean;
+  leaseNamespace?: string;
+  leaseName?: string;
+  /** Leader-election identity and events' reportingInstance; defaults to hostname + random. */
+  identity?: string;
+  /** 0 = a random free port; undefined = no probe/metrics server. */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** A second server for /healthz and /readyz only (0 = random port). */
+  healthPort?: number;
+  /** Re-enqueue every primary object this often (default 10 minutes; 0 disables). */
+  resyncMs?: number;
+  /** Defaults to every controller definition in src/controller. */
+  controllers?: ControllerDefinition[];
+  log?: Logger;
+  maxConcurrentReconciles?: number;
+  /** Leader election timings (controller-runtime defaults 15 s / 10 s / 2 s). */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Work-queue back-off (default 5 ms doubling to 1000 s). */
+  queueBaseDelayMs?: number;
+  queueMaxDelayMs?: number;
+  /** Informer restart back-off and staleness watchdog. */
+  watchMinBackoffMs?: number;
+  watchMaxBackoffMs?: number;
+  watchStaleAfterMs?: number;
+  /** Collect Node.js process metrics (default true). */
+  processMetrics?: boolean;
+}
+
+export interface RunningOperator {
+  stop(): Promise<void>;
+  isLeader(): boolean;
+  metrics: Registry;
+  /** The probe/metrics server's port, when one was started. */
+  port: number | undefined;
+  /** The separate health server's port, when one was started. */
+  healthPort: number | undefined;
+  identity: string;
+  /** True while leading (or without election) and every informer has synced. */
+  ready(): boolean;
+  /** Informer restarts so far (for tests and diagnostics). */
+  informerRestarts(): number;
+}
+
+const kindKey = (k: WatchedKind) => `${k.plural}.${k.apiVersion}`;
+const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
+/** The namespace/name keys of the controlling owners of `obj` that are of kind `primary`. */
+export function ownerKeys(obj: KubernetesObject, primary: WatchedKind): string[] {
+  const ns = obj.metadata?.namespace;
+  if (!ns) return [];
+  return (obj.metadata?.ownerReferences ?? [])
+    .filter(
+      (r) =>
+        r.controller === true &&
+        r.kind === primary.kind &&
+        group(r.apiVersion) === group(primary.apiVersion),
+    )
+    .map((r) => `${ns}/${r.name}`);
+}
+
+function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+interface Deps {
+  kc: KubeConfig;
+  client: KubernetesObjectApi;
+  log: Logger;
+  metrics: OperatorMetrics;
+  events: KubeEventRecorder;
+  opts: StartOperatorOptions;
+}
+
+/** One leadership term: informers, queues and workers for every controller. */
+class ControllerSet {
+  readonly informers = new Map<string, Informer>();
+  private readonly queues = new Map<string, WorkQueue>();
+  private readonly workers: Promise<void>[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly d: Deps;
+  private readonly controllers: ControllerDefinition[];
+  private readonly apply: ReconcileContext['apply'];
+
+  constructor(d: Deps, controllers: ControllerDefinition[]) {
+    this.d = d;
+    this.controllers = controllers;
+    this.apply = makeApply(d.client);
+  }
+
+  private informerFor(kind: WatchedKind): Informer {
+    const k = kindKey(kind);
+    let inf = this.informers.get(k);
+    if (!inf) {
+      inf = new Informer({
+        kc: this.d.kc,
+        kind,
+        namespace: this.d.opts.namespace,
+        log: this.d.log,
+        minBackoffMs: this.d.opts.watchMinBackoffMs,
+        maxBackoffMs: this.d.opts.watchMaxBackoffMs,
+        staleAfterMs: this.d.opts.watchStaleAfterMs,
+        onRestart: () => this.d.metrics.watchRestarts.inc({ kind: kind.kind }),
+      });
+      this.informers.set(k, inf);
+    }
+    return inf;
+  }
+
+  async start(): Promise<void> {
+    const { opts, metrics } = this.d;
+    for (const def of this.controllers) {
+      const queue = new WorkQueue({
+        baseDelayMs: opts.queueBaseDelayMs,
+        maxDelayMs: opts.queueMaxDelayMs,
+        onDepth: (n) => metrics.workqueueDepth.set({ controller: def.name }, n),
+      });
+      this.queues.set(def.name, queue);
+      this.informerFor(def.primary).on((_type, obj) => {
+        const ns = obj.metadata?.namespace;
+        if (ns && obj.metadata?.name) queue.add(`${ns}/${obj.metadata.name}`);
+      });
+      for (const owned of def.owned) {
+        this.informerFor(owned).on((_type, obj) => {
+          for (const key of ownerKeys(obj, def.primary)) queue.add(key);
+        });
+      }
+    }
+    await Promise.all([...this.informers.values()].map((i) => i.start()));
+    if (this.stopped) return;
+    const concurrency = opts.maxConcurrentReconciles ?? 4;
+    for (const def of this.controllers) {
+      const queue = this.queues.get(def.name);
+      if (!queue) continue;
+      for (let i = 0; i < concurrency; i++) this.workers.push(this.work(def, queue));
+    }
+    const resyncMs = opts.resyncMs ?? 600_000;
+    if (resyncMs > 0) {
+      this.resyncTimer = setInterval(() => this.resync(), resyncMs);
+      this.resyncTimer.unref();
+    }
+    this.d.log.info('controllers started', {
+      controllers: this.controllers.map((c) => c.name),
+      informers: [...this.informers.keys()],
+    });
+  }
+
+  private resync(): void {
+    for (const def of this.controllers) {
+      const queue = this.queues.get(def.name);
+      const inf = this.informers.get(kindKey(def.primary));
+      for (const obj of inf?.list() ?? []) {
+        if (obj.metadata?.namespace && obj.metadata.name) {
+          queue?.add(`${obj.metadata.namespace}/${obj.metadata.name}`);
+        }
+      }
+    }
+  }
+
+  private async work(def: ControllerDefinition, queue: WorkQueue): Promise<void> {
+    const { metrics, log } = this.d;
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      const objectKey = splitKey(key);
+      const klog = log.child({ controller: def.name, ...objectKey });
+      const ctx: ReconcileContext = {
+        kc: this.d.kc,
+        client: this.d.client,
+        apply: this.apply,
+        events: this.d.events,
+        log: klog,
+      };
+      const started = performance.now();
+      let result: ReconcileResultLabel = 'success';
+      try {
+        const r = await def.reconcile(ctx, objectKey);
+        queue.forget(key);
+        if (r?.requeueAfterMs !== undefined && r.requeueAfterMs >= 0) {
+          result = 'requeue_after';
+          queue.addAfter(key, r.requeueAfterMs);
+        }
+      } catch (err) {
+        metrics.reconcileErrors.inc({ controller: def.name });
+        if (err instanceof Error && err.name === 'PermanentError') {
+          result = 'permanent_error';
+          queue.forget(key);
+          klog.warn('reconcile failed permanently; waiting for a change', { error: err.message });
+        } else {
+          result = 'error';
+          const retryInMs = queue.addRateLimited(key);
+          klog.error('reconcile failed; retrying', {
+            error: err instanceof Error ? err.message : String(err),
+            code: (err as { code?: unknown })?.code,
+            retryInMs,
+            attempt: queue.numRequeues(key),
+          });
+        }
+      } finally {
+        queue.done(key);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      metrics.reconcileTotal.inc({ controller: def.name, result });
+      metrics.reconcileDuration.observe({ controller: def.name, result }, seconds);
+    }
+  }
+
+  synced(): boolean {
+    return [...this.informers.values()].every((i) => i.synced);
+  }
+
+  instanceCounts(): InstanceCount[] {
+    const out: InstanceCount[] = [];
+    for (const def of this.controllers) {
+      const counts = new Map<string, number>();
+      for (const obj of this.informers.get(kindKey(def.primary))?.list() ?? []) {
+        const phase = (obj as { status?: { phase?: unknown } }).status?.phase;
+        const p = typeof phase === 'string' && phase !== '' ? phase : 'Unknown';
+        counts.set(p, (counts.get(p) ?? 0) + 1);
+      }
+      for (const [phase, count] of counts) out.push({ kind: def.primary.kind, phase, count });
+    }
+    return out;
+  }
+
+  restarts(): number {
+    return [...this.informers.values()].reduce((n, i) => n + i.restartCount, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    for (const q of this.queues.values()) q.shutDown();
+    // In-flight reconciles finish; queued keys are dropped (the next leader relists).
+    await Promise.all(this.workers);
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    for (const def of this.controllers) {
+      this.d.metrics.workqueueDepth.set({ controller: def.name }, 0);
+    }
+  }
+}
+
+export async function startOperator(opts: StartOperatorOptions): Promise<RunningOperator> {
+  const kc = opts.kubeConfig;
+  const identity = opts.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+  const log = (opts.log ?? createLogger('info')).child({ identity });
+  const controllers = opts.controllers ?? (await defaultControllers());
+  if (controllers.length === 0) throw new Error('startOperator: no controllers to run');
+  const names = new Set(controllers.map((c) => c.name));
+  if (names.size !== controllers.length)
+    throw new Error('startOperator: duplicate controller names');
+
+  let current: ControllerSet | undefined;
+  let leading = false;
+  const metrics = createMetrics({
+    defaultMetrics: opts.processMetrics ?? true,
+    instances: () => current?.instanceCounts() ?? [],
+  });
+  const deps: Deps = {
+    kc,
+    client: KubernetesObjectApi.makeApiClient(kc),
+    log,
+    metrics,
+    events: new KubeEventRecorder({ kc, log, instance: identity }),
+    opts,
+  };
+  let pastRestarts = 0;
+  const startLeading = async () => {
+    if (current) return;
+    leading = true;
+    metrics.leader.set(1);
+    const set = new ControllerSet(deps, controllers);
+    current = set;
+    await set.start();
+  };
+  // Never waits for a start still in progress (informers that cannot sync would block it):
+  // stopping the informers releases it.
+  const stopLeading = async () => {
+    leading = false;
+    metrics.leader.set(0);
+    const set = current;
+    current = undefined;
+    if (set) {
+      await set.stop();
+      pastRestarts += set.restarts();
+    }
+  };
+
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElection) {
+    const leaseNamespace = opts.leaseNamespace ?? opts.namespace;
+    if (!leaseNamespace) {
+      throw new Error('startOperator: leader election needs leaseNamespace (or namespace)');
+    }
+    metrics.leader.set(0);
+    elector = new LeaderElector({
+      kc,
+      namespace: leaseNamespace,
+      name: opts.leaseName ?? 'pms-operator',
+      identity,
+      log,
+      leaseDurationMs: opts.leaseDurationMs,
+      renewDeadlineMs: opts.renewDeadlineMs,
+      retryPeriodMs: opts.retryPeriodMs,
+      // Starting the controllers must not block renewing the lease.
+      onStartedLeading: () => {
+        void startLeading().catch((err: unknown) =>
+          log.error('starting controllers failed', { error: (err as Error).message }),
+        );
+      },
+      onStoppedLeading: () => stopLeading(),
+    });
+  }
+
+  let server: Server | undefined;
+  let port: number | undefined;
+  const ready = () => {
+    if (elector && !leading) return { ok: true, detail: 'standby' };
+    if (!current?.synced()) return { ok: false, detail: 'informers not synced' };
+    return { ok: true, detail: 'ok' };
+  };
+  if (opts.metricsPort !== undefined) {
+    server = buildProbeServer({ registry: metrics.registry, ready });
+    port = await listen(server, opts.metricsPort, opts.metricsHost);
+    log.info('probe and metrics server listening', { port });
+  }
+  let healthServer: Server | undefined;
+  let healthPort: number | undefined;
+  if (opts.healthPort !== undefined && opts.healthPort !== opts.metricsPort) {
+    healthServer = buildProbeServer({ registry: metrics.registry, ready, metrics: false });
+    healthPort = await listen(healthServer, opts.healthPort, opts.metricsHost);
+    log.info('health server listening', { port: healthPort });
+  }
+
+  if (elector) elector.start();
+  else await startLeading();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    identity,
+    metrics: metrics.registry,
+    port,
+    healthPort,
+    isLeader: () => leading,
+    ready: () => ready().ok && (!elector || leading),
+    informerRestarts: () => pastRestarts + (current?.restarts() ?? 0),
+    stop: () => {
+      stopping ??= (async () => {
+        if (elector) await elector.stop();
+        await stopLeading();
+        if (server) await close(server);
+        if (healthServer) await close(healthServer);
+        log.info('operator stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,322 @@
+// One informer per watched kind: list, then watch from the list's resourceVersion with
+// bookmarks, relist only when the server says the resourceVersion expired (410).
+//
+// Built on client-node's `Watch` and `KubernetesObjectApi.list` rather than its `ListWatch`:
+// ListWatch stops for good on any error other than 410, and it cannot be restarted safely
+// while a list or a watch connect is still in flight (the late request overwrites its handle
+// and keeps watching after stop()). Here every (re)start is a generation: callbacks of an
+// older generation are ignored and its request aborted. On any error the informer restarts
+// with exponential back-off and resumes from the last resourceVersion (no replay of every
+// object), and a staleness watchdog restarts a watch that shows no sign of life: a healthy
+// one sees events, bookmarks or reconnects at least every 30 s (client-node's inactivity
+// timeout), so `staleAfterMs` (default 2 min) catches a hung connection.
+import { KubernetesObjectApi, Watch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger, WatchedKind } from '../controller/types.ts';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler<T extends KubernetesObject> = (type: InformerEvent, obj: T) => void;
+
+export interface InformerOptions {
+  kc: KubeConfig;
+  kind: WatchedKind;
+  /** Watch one namespace; undefined or '' watches all namespaces. */
+  namespace?: string;
+  labelSelector?: string;
+  log: Logger;
+  /** First restart delay; doubles per consecutive failure up to maxBackoffMs. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Restart a running watch that showed no sign of life for this long. */
+  staleAfterMs?: number;
+  /** A list that takes longer than this counts as failed. */
+  listTimeoutMs?: number;
+  onRestart?: (reason: string) => void;
+}
+
+/** The REST collection path of a kind, e.g. /apis/apps/v1/namespaces/ns/deployments. */
+export function collectionPath(kind: WatchedKind, namespace?: string): string {
+  const root = kind.apiVersion.includes('/')
+    ? `/apis/${kind.apiVersion}`
+    : `/api/${kind.apiVersion}`;
+  return `${root}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${kind.plural}`;
+}
+
+type State = 'idle' | 'running' | 'backoff' | 'stopped';
+
+const objKey = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class Informer<T extends KubernetesObject = KubernetesObject> {
+  readonly kind: WatchedKind;
+  private readonly watch: Watch;
+  private readonly listFn: () => Promise<KubernetesListObject<T>>;
+  private readonly path: string;
+  private readonly labelSelector: string | undefined;
+  private readonly log: Logger;
+  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly staleAfterMs: number;
+  private readonly listTimeoutMs: number;
+  private readonly onRestart: ((reason: string) => void) | undefined;
+  private readonly cache = new Map<string, T>();
+  private resourceVersion = '';
+  private gen = 0;
+  private request: AbortController | undefined;
+  private state: State = 'idle';
+  private failures = 0;
+  private lastActivity = Date.now();
+  private connectedAt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private syncedOnce = false;
+  private syncWaiters: Array<() => void> = [];
+  private restarts = 0;
+
+  constructor(opts: InformerOptions) {
+    this.kind = opts.kind;
+    this.log = opts.log.child({ informer: `${opts.kind.plural}.${opts.kind.apiVersion}` });
+    this.minBackoffMs = opts.minBackoffMs ?? 500;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
+    this.staleAfterMs = opts.staleAfterMs ?? 120_000;
+    this.listTimeoutMs = opts.listTimeoutMs ?? 60_000;
+    this.onRestart = opts.onRestart;
+    this.labelSelector = opts.labelSelector;
+    const namespace = opts.namespace || undefined;
+    this.path = collectionPath(opts.kind, namespace);
+    this.watch = new Watch(opts.kc);
+    const client = KubernetesObjectApi.makeApiClient(opts.kc);
+    const { apiVersion, kind } = opts.kind;
+    this.listFn = () =>
+      client.list<T>(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        opts.labelSelector,
+      );
+  }
+
+  on(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  /** Objects currently known (the informer's cache). */
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.cache.get(`${namespace ?? ''}/${name}`);
+  }
+
+  /** True once the first list succeeded. */
+  get synced(): boolean {
+    return this.syncedOnce;
+  }
+
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  /** The resourceVersion the next watch resumes from ('' = relist). */
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  /** Starts the informer; resolves once the first list succeeded (or the informer stopped). */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') return;
+    const interval = Math.max(50, Math.min(this.staleAfterMs / 4, 30_000));
+    this.watchdog = setInterval(() => this.checkStale(), interval);
+    this.watchdog.unref();
+    const synced = new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+    void this.run();
+    await synced;
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.gen += 1;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.watchdog);
+    this.request?.abort();
+    this.request = undefined;
+    for (const w of this.syncWaiters.splice(0)) w();
+  }
+
+  /** Forces a restart as after an error (the watchdog uses it; so can tests). */
+  restart(reason: string): void {
+    if (this.state !== 'running') return;
+    this.scheduleRestart(reason, true);
+  }
+
+  private emit(type: InformerEvent, obj: T): void {
+    for (const h of this.handlers) {
+      try {
+        h(type, obj);
+      } catch (err) {
+        this.log.error('informer handler threw', { error: (err as Error).message });
+      }
+    }
+  }
+
+  private upsert(obj: T): void {
+    const k = objKey(obj);
+    const old = this.cache.get(k);
+    this.cache.set(k, obj);
+    if (!old) this.emit('add', obj);
+    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
+      this.emit('update', obj);
+  }
+
+  private remove(obj: T): void {
+    const k = objKey(obj);
+    if (this.cache.delete(k)) this.emit('delete', obj);
+  }
+
+  private touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  private async run(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const g = ++this.gen;
+    this.state = 'running';
+    this.touch();
+    try {
+      if (!this.resourceVersion) {
+        const list = await withTimeout(this.listFn(), this.listTimeoutMs, 'list');
+        if (g !== this.gen) return;
+        const seen = new Set<string>();
+        for (const item of list.items) {
+          seen.add(objKey(item));
+          this.upsert(item);
+        }
+        for (const [k, old] of this.cache) if (!seen.has(k)) this.remove(old);
+        this.resourceVersion = list.metadata?.resourceVersion ?? '';
+        this.touch();
+        if (!this.syncedOnce) {
+          this.syncedOnce = true;
+          this.log.debug('informer synced', { objects: this.cache.size });
+          for (const w of this.syncWaiters.splice(0)) w();
+        }
+      }
+      const query: Record<string, string | boolean | number> = {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        // Spread reconnects like client-go's reflector (5-10 minutes).
+        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+      };
+      if (this.labelSelector) query.labelSelector = this.labelSelector;
+      const controller = await this.watch.watch(
+        this.path,
+        query,
+        (phase: string, obj: T & { code?: number }) => {
+          if (g === this.gen) this.onWatchEvent(phase, obj);
+        },
+        (err: unknown) => {
+          if (g === this.gen) this.onDone(err);
+        },
+      );
+      if (g !== this.gen) {
+        controller.abort();
+        return;
+      }
+      // Watch.watch reports a failed connect through the done callback before it returns, so
+      // reaching here with the same generation means the watch is established.
+      this.request = controller;
+      this.connectedAt = Date.now();
+      this.failures = 0;
+    } catch (err) {
+      if (g === this.gen) this.onError(err);
+    }
+  }
+
+  private onWatchEvent(phase: string, obj: T & { code?: number; message?: string }): void {
+    this.touch();
+    switch (phase) {
+      case 'ADDED':
+      case 'MODIFIED':
+        this.upsert(obj);
+        break;
+      case 'DELETED':
+        this.remove(obj);
+        break;
+      case 'BOOKMARK':
+        break;
+      case 'ERROR':
+        // 410 Gone: our resourceVersion is too old; the server closes the watch, we relist.
+        if (obj.code === 410) this.resourceVersion = '';
+        else this.log.warn('watch error event', { code: obj.code, message: obj.message });
+        return;
+      default:
+        return;
+    }
+    this.failures = 0;
+    const rv = obj.metadata?.resourceVersion;
+    if (rv) this.resourceVersion = rv;
+  }
+
+  private onDone(err: unknown): void {
+    this.request = undefined;
+    const name = (err as { name?: string } | null)?.name;
+    if (!err || name === 'TimeoutError') {
+      // Server closed the watch (timeoutSeconds) or client-node's inactivity timeout fired:
+      // reconnect from the last resourceVersion; back off only if watches die young.
+      const young = Date.now() - this.connectedAt < 1000;
+      if (young) this.scheduleRestart('closed early', false);
+      else void this.run();
+      return;
+    }
+    this.onError(err);
+  }
+
+  private onError(err: unknown): void {
+    if (this.state !== 'running') return;
+    const e = err as { message?: string; code?: unknown; statusCode?: unknown };
+    // A resourceVersion the server no longer has: relist.
+    if (e?.code === 410 || e?.statusCode === 410) this.resourceVersion = '';
+    this.log.warn('list/watch failed, restarting with back-off', {
+      error: e?.message ?? String(err),
+      code: e?.code ?? e?.statusCode,
+    });
+    this.scheduleRestart('error', true);
+  }
+
+  private scheduleRestart(reason: string, count: boolean): void {
+    this.state = 'backoff';
+    this.gen += 1;
+    this.request?.abort();
+    this.request = undefined;
+    const base = Math.min(this.minBackoffMs * 2 ** this.failures, this.maxBackoffMs);
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.failures += 1;
+    if (count) {
+      this.restarts += 1;
+      this.onRestart?.(reason);
+    }
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.run(), delay);
+  }
+
+  private checkStale(): void {
+    if (this.state !== 'running') return;
+    const idle = Date.now() - this.lastActivity;
+    if (idle > this.staleAfterMs) {
+      this.log.warn('watch is stale, restarting', { idleMs: idle });
+      this.scheduleRestart('stale', true);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+// The runtime end to end under the operator's own RBAC: a toy controller (ConfigMap owns a
+// Secret) reconciles, owned-kind changes requeue the owner, failures back off exponentially,
+// and the probe server answers /healthz, /readyz and /metrics.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { startOperator } from '../src/operator.ts';
+import type { RunningOperator } from '../src/operator.ts';
+import { createLogger } from '../src/log.ts';
+import {
+  adminKubeConfig,
+  createTestNamespace,
+  deleteTestNamespace,
+  operatorKubeConfig,
+} from './support/operator-kubeconfig.ts';
+import type { OperatorIdentity } from './support/operator-kubeconfig.ts';
+import { toyController } from './support/toy-controller.ts';
+import type { ToyCall } from './support/toy-controller.ts';
+
+async function eventually<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('runtime with a toy controller', () => {
+  let admin: KubeConfig;
+  let core: CoreV1Api;
+  let ns: string;
+  let identity: OperatorIdentity;
+  let op: RunningOperator;
+  const calls: ToyCall[] = [];
+
+  before(async () => {
+    admin = adminKubeConfig();
+    core = admin.makeApiClient(CoreV1Api);
+    ns = await createTestNamespace(admin, 'rt-toy');
+    identity = await operatorKubeConfig(admin, ns);
+    op = await startOperator({
+      kubeConfig: identity.kc,
+      namespace: ns,
+      leaderElection: false,
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      resyncMs: 0,
+      controllers: [toyController(calls)],
+      log: createLogger('silent'),
+      processMetrics: false,
+    });
+  });
+
+  after(async () => {
+    await op?.stop();
+    await identity?.cleanup();
+    if (ns) await deleteTestNamespace(admin, ns);
+  });
+
+  it('reconciles a primary object and creates its owned child', async () => {
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'a', labels: { toy: 'yes' } }, data: { value: 'one' } },
+    });
+    const secret = await eventually(
+      async () => core.readNamespacedSecret({ name: 'a-child', namespace: ns }),
+      15_000,
+      'secret a-child',
+    );
+    assert.equal(Buffer.from(secret.data?.value ?? '', 'base64').toString(), 'one');
+    assert.equal(secret.metadata?.ownerReferences?.[0]?.kind, 'ConfigMap');
+    assert.equal(secret.metadata?.ownerReferences?.[0]?.controller, true);
+    const managers = (secret.metadata?.managedFields ?? []).map((m) => m.manager);
+    assert.ok(managers.includes('pms-operator'), `field managers: ${managers.join(',')}`);
+  });
+
+  it('a change to the primary object is reconciled', async () => {
+    await core.patchNamespacedConfigMap({
+      name: 'a',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/data/value', value: 'two' }],
+    });
+    await eventually(
+      async () => {
+        const s = await core.readNamespacedSecret({ name: 'a-child', namespace: ns });
+        return Buffer.from(s.data?.value ?? '', 'base64').toString() === 'two' || undefined;
+      },
+      15_000,
+      'secret to follow the ConfigMap',
+    );
+  });
+
+  it('deleting an owned child requeues the owner, which restores it', async () => {
+    const before = calls.filter((c) => c.key === `${ns}/a`).length;
+    const old = await core.readNamespacedSecret({ name: 'a-child', namespace: ns });
+    await core.deleteNamespacedSecret({ name: 'a-child', namespace: ns });
+    const restored = await eventually(
+      async () => {
+        const s = await core.readNamespacedSecret({ name: 'a-child', namespace: ns });
+        return s.metadata?.uid !== old.metadata?.uid ? s : undefined;
+      },
+      15_000,
+      'secret to come back',
+    );
+    assert.equal(Buffer.from(restored.data?.value ?? '', 'base64').toString(), 'two');
+    assert.ok(calls.filter((c) => c.key === `${ns}/a`).length > before);
+  });
+
+  it('editing an owned child by hand is reverted', async () => {
+    await core.patchNamespacedSecret({
+      name: 'a-child',
+      namespace: ns,
+      body: [
+        { op: 'replace', path: '/data/value', value: Buffer.from('tampered').toString('base64') },
+      ],
+    });
+    await eventually(
+      async () => {
+        const s = await core.readNamespacedSecret({ name: 'a-child', namespace: ns });
+        return Buffer.from(s.data?.value ?? '', 'base64').toString() === 'two' || undefined;
+      },
+      15_000,
+      'secret edit to be reverted',
+    );
+  });
+
+  it('a failing reconcile is retried with exponential back-off', async () => {
+    const key = `${ns}/failing`;
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'failing', labels: { toy: 'yes' } }, data: { fail: 'true' } },
+    });
+    await eventually(() => calls.some((c) => c.key === key) || undefined, 15_000, 'first attempt');
+    await new Promise((r) => setTimeout(r, 3_000));
+    const attempts = calls.filter((c) => c.key === key).map((c) => c.at);
+    // 5 ms doubling: 5+10+20+...+1280 ms ≈ 2.6 s, so about 10 attempts in 3 s; without back-off
+    // there would be hundreds, with a fixed 1 s delay three or four.
+    assert.ok(attempts.length >= 6 && attempts.length <= 14, `attempts: ${attempts.length}`);
+    const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] ?? t));
+    const last = gaps.at(-1) ?? 0;
+    const first = gaps[0] ?? 0;
+    assert.ok(last >= 300, `last gap ${last} ms should have grown (gaps ${gaps.join(',')})`);
+    assert.ok(last > first * 8, `gaps should grow exponentially: ${gaps.join(',')}`);
+    const text = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
+    const m = /pms_operator_reconcile_errors_total\{controller="toy"\} (\d+)/.exec(text);
+    assert.ok(Number(m?.[1]) >= attempts.length - 1, `errors metric: ${m?.[0]}`);
+
+    // Fixing the object resets the back-off: the next change is reconciled at once.
+    await core.patchNamespacedConfigMap({
+      name: 'failing',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/data', value: { value: 'fixed' } }],
+    });
+    await eventually(
+      async () => core.readNamespacedSecret({ name: 'failing-child', namespace: ns }),
+      10_000,
+      'secret after the fix',
+    );
+  });
+
+  it('serves /healthz, /readyz and /metrics', async () => {
+    const base = `http://127.0.0.1:${op.port}`;
+    const health = await fetch(`${base}/healthz`);
+    assert.equal(health.status, 200);
+    const ready = await fetch(`${base}/readyz`);
+    assert.equal(ready.status, 200);
+    const metrics = await fetch(`${base}/metrics`);
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    assert.match(text, /pms_operator_reconcile_total\{controller="toy",result="success"\} [1-9]/);
+    assert.match(text, /pms_operator_reconcile_total\{controller="toy",result="error"\} [1-9]/);
+    assert.match(
+      text,
+      /pms_operator_reconcile_duration_seconds_bucket\{le="0.005",controller="toy",result="success"\}/,
+    );
+    assert.match(text, /pms_operator_workqueue_depth\{controller="toy"\} 0/);
+    assert.match(text, /pms_operator_instances\{kind="ConfigMap",phase="Unknown"\} [1-9]/);
+    assert.match(text, /pms_operator_leader 1/);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  });
+});
