@@ -1,0 +1,20 @@
+import mongoose, { Schema } from 'mongoose';
+
+// One document per issued refresh token. A rotation marks the old one used; presenting a used
+// or revoked token revokes its whole family (every token descended from one login).
+const refreshTokenSchema = new Schema({
+  userId: { type: Schema.Types.ObjectId, required: true },
+  familyId: { type: String, required: true },
+  tokenHash: { type: String, required: true },
+  expiresAt: { type: Date, required: true },
+  usedAt: { type: Date, default: null },
+  revokedAt: { type: Date, default: null },
+  createdAt: { type: Date, default: () => new Date() },
+});
+refreshTokenSchema.index({ tokenHash: 1 }, { unique: true });
+refreshTokenSchema.index({ familyId: 1 });
+refreshTokenSchema.index({ userId: 1 });
+// FerretDB v1 has no TTL indexes: the worker deletes expired tokens (see README).
+refreshTokenSchema.index({ expiresAt: 1 });
+
+export const RefreshToken = mongoose.model('RefreshToken', refreshTokenSchema);

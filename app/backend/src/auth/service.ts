@@ -1,0 +1,164 @@
+import bcrypt from 'bcryptjs';
+import { randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Principal } from '../platform/auth.ts';
+import { AppError, unauthorized } from '../platform/errors.ts';
+import { ApiToken } from '../tokens/model.ts';
+import { User, toUser, type TUser, type TUserDoc } from '../users/model.ts';
+import { hashPassword } from '../users/service.ts';
+import { RefreshToken } from './model.ts';
+import { isApiToken, newRefreshToken, sha256 } from './tokens.ts';
+
+export interface AuthSettings {
+  secret: Uint8Array;
+  accessTtl: number;
+  refreshTtl: number;
+  bcryptRounds: number;
+}
+
+export interface Session {
+  accessToken: string;
+  expiresIn: number;
+  user: TUser;
+  refreshToken: string;
+}
+
+// Unknown emails cost as much as wrong passwords (no user enumeration by timing).
+let dummyHash: Promise<string> | undefined;
+const dummy = (rounds: number) => (dummyHash ??= bcrypt.hash('not-a-password', rounds));
+
+async function issueAccessToken(user: TUser, s: AuthSettings): Promise<string> {
+  return new SignJWT({ role: user.role, name: user.name, email: user.email })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(user.id)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + s.accessTtl)
+    .setIssuer('pms')
+    .sign(s.secret);
+}
+
+async function issueSession(user: TUser, familyId: string, s: AuthSettings): Promise<Session> {
+  const refreshToken = newRefreshToken();
+  await RefreshToken.create({
+    userId: user.id,
+    familyId,
+    tokenHash: sha256(refreshToken),
+    expiresAt: new Date(Date.now() + s.refreshTtl * 1000),
+  });
+  return {
+    accessToken: await issueAccessToken(user, s),
+    expiresIn: s.accessTtl,
+    user,
+    refreshToken,
+  };
+}
+
+export async function login(email: string, password: string, s: AuthSettings): Promise<Session> {
+  const u = await User.findOne({ email: email.toLowerCase() }).lean<TUserDoc>();
+  const ok = await bcrypt.compare(password, u?.passwordHash ?? (await dummy(s.bcryptRounds)));
+  if (!u || !ok || u.disabled)
+    throw new AppError('invalid_credentials', 'Invalid email or password');
+  return issueSession(toUser(u), randomUUID(), s);
+}
+
+export async function startSession(user: TUser, s: AuthSettings): Promise<Session> {
+  return issueSession(user, randomUUID(), s);
+}
+
+/** Rotates a refresh token. Replaying a rotated token revokes the whole family. */
+export async function refresh(token: string, s: AuthSettings): Promise<Session> {
+  const hash = sha256(token);
+  const now = new Date();
+  // Atomic claim: only one request can rotate a given token.
+  const claimed = await RefreshToken.findOneAndUpdate(
+    { tokenHash: hash, usedAt: null, revokedAt: null },
+    { $set: { usedAt: now } },
+    { new: false },
+  ).lean();
+  if (!claimed) {
+    const known = await RefreshToken.findOne({ tokenHash: hash }).lean();
+    if (known) {
+      await RefreshToken.updateMany(
+        { familyId: known.familyId, revokedAt: null },
+        { $set: { revokedAt: now } },
+      );
+      if (known.usedAt && !known.revokedAt)
+        throw new AppError(
+          'token_reused',
+          'Refresh token reuse detected; all sessions of this login were revoked',
+        );
+    }
+    throw unauthorized('Invalid refresh token');
+  }
+  if (claimed.expiresAt.getTime() <= now.getTime()) throw unauthorized('Refresh token expired');
+  const u = await User.findById(claimed.userId).lean<TUserDoc>();
+  if (!u || u.disabled) throw unauthorized('User no longer active');
+  return issueSession(toUser(u), claimed.familyId, s);
+}
+
+export async function logout(token: string | undefined): Promise<void> {
+  if (!token) return;
+  const known = await RefreshToken.findOne({ tokenHash: sha256(token) }).lean();
+  if (known)
+    await RefreshToken.updateMany(
+      { familyId: known.familyId, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    );
+}
+
+export async function changePassword(
+  userId: string,
+  current: string,
+  next: string,
+  s: AuthSettings,
+): Promise<void> {
+  const u = await User.findById(userId).lean<TUserDoc>();
+  if (!u || !(await bcrypt.compare(current, u.passwordHash)))
+    throw new AppError('validation_error', 'Current password is wrong', {
+      details: [{ path: 'body.currentPassword', message: 'is wrong' }],
+    });
+  await User.updateOne(
+    { _id: userId },
+    { $set: { passwordHash: await hashPassword(next, s.bcryptRounds) } },
+  );
+  await RefreshToken.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+}
+
+/** Resolves a bearer credential (JWT access token or pms_ API token). */
+export async function verifyBearer(token: string, s: AuthSettings): Promise<Principal> {
+  if (isApiToken(token)) {
+    const t = await ApiToken.findOne({ tokenHash: sha256(token) }).lean();
+    if (!t || (t.expiresAt && t.expiresAt.getTime() <= Date.now()))
+      throw unauthorized('Invalid API token');
+    const u = await User.findById(t.userId).lean<TUserDoc>();
+    if (!u || u.disabled) throw unauthorized('Invalid API token');
+    // lastUsedAt is informative: at most one write per minute per token.
+    if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000)
+      void ApiToken.updateOne({ _id: t._id }, { $set: { lastUsedAt: new Date() } }).catch(
+        () => undefined,
+      );
+    return {
+      userId: String(u._id),
+      role: u.role as 'admin' | 'member',
+      name: u.name,
+      email: u.email,
+      via: 'api_token',
+    };
+  }
+  try {
+    const { payload } = await jwtVerify(token, s.secret, { issuer: 'pms', algorithms: ['HS256'] });
+    if (typeof payload.sub !== 'string') throw unauthorized('Invalid access token');
+    return {
+      userId: payload.sub,
+      role: payload.role === 'admin' ? 'admin' : 'member',
+      name: String(payload.name ?? ''),
+      email: String(payload.email ?? ''),
+      via: 'jwt',
+    };
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired)
+      throw new AppError('token_expired', 'Access token expired');
+    if (err instanceof AppError) throw err;
+    throw unauthorized('Invalid access token');
+  }
+}

@@ -1,0 +1,17 @@
+// What buildApp needs, created by main.ts (or a test) and passed in.
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Cache } from './platform/cache.ts';
+import type { TConfig } from './platform/config.ts';
+import type { Storage } from './platform/s3.ts';
+
+export interface Deps {
+  config: TConfig;
+  logger: Logger;
+  redis: Redis;
+  storage: Storage;
+  cache: Cache;
+  /** Notification/email jobs; null when notifications are disabled. */
+  queue: Queue | null;
+}

@@ -1,0 +1,375 @@
+import { listActivity } from '../activity/service.ts';
+import { Activity } from '../activity/model.ts';
+import { removeAttachmentsOf } from '../attachments/service.ts';
+import { Comment } from '../comments/model.ts';
+import type { Deps } from '../deps.ts';
+import { Notification } from '../notifications/model.ts';
+import { conflict, notFound } from '../platform/errors.ts';
+import type { Api } from '../platform/http.ts';
+import { Task } from '../tasks/model.ts';
+import { cacheNs } from '../tasks/service.ts';
+import { ZPageQuery } from '../tasks/schemas.ts';
+import { record } from '../activity/service.ts';
+import { projectAccess } from './access.ts';
+import { Counter, Label, Membership, Project, State } from './model.ts';
+import {
+  ZAddMemberSchema,
+  ZCreateLabelSchema,
+  ZCreateProjectSchema,
+  ZCreateStateSchema,
+  ZDeleteStateQuery,
+  ZLabelParams,
+  ZMemberParams,
+  ZProjectListQuery,
+  ZProjectParams,
+  ZStateParams,
+  ZUpdateLabelSchema,
+  ZUpdateMemberSchema,
+  ZUpdateProjectSchema,
+  ZUpdateStateSchema,
+} from './schemas.ts';
+import {
+  addMember,
+  createLabel,
+  createProject,
+  createState,
+  listLabels,
+  listMembers,
+  listProjects,
+  listStates,
+  removeMember,
+  updateLabel,
+  updateMember,
+  updateProject,
+  updateState,
+} from './service.ts';
+import { toProject } from './model.ts';
+
+export function projectRoutes(api: Api, deps: Deps): void {
+  let tag = 'projects';
+  const bump = (pid: string) => deps.cache.bump(cacheNs(pid));
+
+  api.op(
+    {
+      method: 'get',
+      path: '/projects',
+      summary: 'My projects',
+      tag,
+      auth: 'user',
+      query: ZProjectListQuery,
+    },
+    async ({ user, query }) => ({
+      items: await listProjects(user, query.archived),
+    }),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/projects',
+      summary: 'Create a project',
+      tag,
+      auth: 'user',
+      body: ZCreateProjectSchema,
+    },
+    ({ user, body }) => createProject(user, body),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/projects/:project',
+      summary: 'Get a project',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user);
+      return toProject(a.project, a.role);
+    },
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: '/projects/:project',
+      summary: 'Update / archive a project',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      body: ZUpdateProjectSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user, 'admin');
+      const p = await updateProject(a, body);
+      await record(user, a.projectId, null, 'project.updated', []);
+      await bump(a.projectId);
+      return p;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: '/projects/:project',
+      summary: 'Delete a project',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user, 'owner');
+      const pid = a.projectId;
+      // No transactions: children first, the project last, so a retry after a crash finishes the job.
+      await removeAttachmentsOf(deps, { projectId: pid });
+      await Comment.deleteMany({ projectId: pid });
+      await Task.deleteMany({ projectId: pid });
+      await State.deleteMany({ projectId: pid });
+      await Label.deleteMany({ projectId: pid });
+      await Activity.deleteMany({ projectId: pid });
+      await Notification.deleteMany({ projectId: pid });
+      await Counter.deleteOne({ _id: `task:${pid}` });
+      await Membership.deleteMany({ projectId: pid });
+      await Project.deleteOne({ _id: pid });
+      await bump(pid);
+      return undefined;
+    },
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/projects/:project/activity',
+      summary: 'Project activity',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      query: ZPageQuery,
+    },
+    async ({ user, params, query }) => {
+      const a = await projectAccess(params.project, user);
+      return listActivity({ projectId: a.projectId }, query.limit, query.cursor);
+    },
+  );
+
+  tag = 'members';
+  api.op(
+    {
+      method: 'get',
+      path: '/projects/:project/members',
+      summary: 'Members',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user);
+      return { items: await listMembers(a.projectId) };
+    },
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/projects/:project/members',
+      summary: 'Add a member',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      body: ZAddMemberSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user);
+      const m = await addMember(a, body.userId, body.role);
+      await record(user, a.projectId, null, 'member.added', [
+        { field: 'member', from: null, to: `${m.email} (${m.role})` },
+      ]);
+      return m;
+    },
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: '/projects/:project/members/:userId',
+      summary: 'Change a member role',
+      tag,
+      auth: 'user',
+      params: ZMemberParams,
+      body: ZUpdateMemberSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user);
+      const before =
+        (await Membership.findOne({ projectId: a.projectId, userId: params.userId }).lean())
+          ?.role ?? null;
+      const m = await updateMember(a, params.userId, body.role);
+      await record(user, a.projectId, null, 'member.updated', [
+        { field: `role:${m.email}`, from: before, to: m.role },
+      ]);
+      return m;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: '/projects/:project/members/:userId',
+      summary: 'Remove a member',
+      tag,
+      auth: 'user',
+      params: ZMemberParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user);
+      await removeMember(a, user, params.userId);
+      await record(user, a.projectId, null, 'member.removed', [
+        { field: 'member', from: params.userId, to: null },
+      ]);
+      return undefined;
+    },
+  );
+
+  tag = 'states';
+  api.op(
+    {
+      method: 'get',
+      path: '/projects/:project/states',
+      summary: 'Workflow states',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user);
+      return { items: await listStates(a.projectId) };
+    },
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/projects/:project/states',
+      summary: 'Add a state',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      body: ZCreateStateSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user, 'admin');
+      const s = await createState(a.projectId, body);
+      await bump(a.projectId);
+      return s;
+    },
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: '/projects/:project/states/:stateId',
+      summary: 'Update / reorder a state',
+      tag,
+      auth: 'user',
+      params: ZStateParams,
+      body: ZUpdateStateSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user, 'admin');
+      const s = await updateState(a.projectId, params.stateId, body);
+      await bump(a.projectId);
+      return s;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: '/projects/:project/states/:stateId',
+      summary: 'Delete a state',
+      tag,
+      auth: 'user',
+      params: ZStateParams,
+      query: ZDeleteStateQuery,
+    },
+    async ({ user, params, query }) => {
+      const a = await projectAccess(params.project, user, 'admin');
+      const pid = a.projectId;
+      if (!(await State.exists({ _id: params.stateId, projectId: pid }))) throw notFound('State');
+      if ((await State.countDocuments({ projectId: pid })) <= 1)
+        throw conflict('A project needs at least one state');
+      if (await Task.exists({ projectId: pid, stateId: params.stateId })) {
+        if (!query.moveTo || query.moveTo === params.stateId)
+          throw conflict('The state still holds tasks; pass ?moveTo=<stateId>');
+        if (!(await State.exists({ _id: query.moveTo, projectId: pid })))
+          throw notFound('Target state');
+        await Task.updateMany(
+          { projectId: pid, stateId: params.stateId },
+          { $set: { stateId: query.moveTo } },
+        );
+      }
+      await State.deleteOne({ _id: params.stateId });
+      await bump(pid);
+      return undefined;
+    },
+  );
+
+  tag = 'labels';
+  api.op(
+    {
+      method: 'get',
+      path: '/projects/:project/labels',
+      summary: 'Labels',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user);
+      return { items: await listLabels(a.projectId) };
+    },
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/projects/:project/labels',
+      summary: 'Create a label',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      body: ZCreateLabelSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user, 'member');
+      return createLabel(a.projectId, body);
+    },
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: '/projects/:project/labels/:labelId',
+      summary: 'Update a label',
+      tag,
+      auth: 'user',
+      params: ZLabelParams,
+      body: ZUpdateLabelSchema,
+    },
+    async ({ user, params, body }) => {
+      const a = await projectAccess(params.project, user, 'member');
+      const l = await updateLabel(a.projectId, params.labelId, body);
+      await bump(a.projectId);
+      return l;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: '/projects/:project/labels/:labelId',
+      summary: 'Delete a label',
+      tag,
+      auth: 'user',
+      params: ZLabelParams,
+    },
+    async ({ user, params }) => {
+      const a = await projectAccess(params.project, user, 'member');
+      const r = await Label.deleteOne({ _id: params.labelId, projectId: a.projectId });
+      if (r.deletedCount === 0) throw notFound('Label');
+      await Task.updateMany(
+        { projectId: a.projectId, labelIds: params.labelId },
+        { $pull: { labelIds: params.labelId } },
+      );
+      await bump(a.projectId);
+      return undefined;
+    },
+  );
+}

@@ -1,0 +1,74 @@
+// Connects the API's dependencies (shared by main.ts, the seed script and integration tests).
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import type { Logger } from 'pino';
+import type { Deps } from './deps.ts';
+import { createCache } from './platform/cache.ts';
+import type { TConfig } from './platform/config.ts';
+import { connectMongo, syncIndexes } from './platform/db.ts';
+import { createRedis } from './platform/redis.ts';
+import { createStorage } from './platform/s3.ts';
+import { bootstrapAdmin } from './users/service.ts';
+// Register every model so syncIndexes sees them.
+import './activity/model.ts';
+import './attachments/model.ts';
+import './auth/model.ts';
+import './comments/model.ts';
+import './notifications/model.ts';
+import './projects/model.ts';
+import './tasks/model.ts';
+import './tokens/model.ts';
+import './users/model.ts';
+
+export const QUEUE_NAME = 'jobs';
+
+export function queueConnection(config: TConfig): Redis {
+  return new Redis(config.REDIS_URL, {
+    db: config.REDIS_DB,
+    ...(config.REDIS_PASSWORD ? { password: config.REDIS_PASSWORD } : {}),
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  });
+}
+
+export async function startRuntime(
+  config: TConfig,
+  logger: Logger,
+): Promise<Deps & { close(): Promise<void> }> {
+  await connectMongo(config);
+  await syncIndexes();
+  const redis = createRedis(config, logger);
+  const storage = createStorage(config);
+  await storage.ensureBucket();
+  const admin = await bootstrapAdmin(
+    { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME },
+    config.BCRYPT_ROUNDS,
+  );
+  if (admin) logger.info({ email: admin.email }, 'created the first administrator');
+  let queue: Queue | null = null;
+  let queueRedis: Redis | null = null;
+  if (config.ENABLE_NOTIFICATIONS) {
+    queueRedis = queueConnection(config);
+    queueRedis.on('error', () => undefined); // reported by the main client
+    queue = new Queue(QUEUE_NAME, { connection: queueRedis, prefix: config.QUEUE_PREFIX });
+    queue.on('error', () => undefined);
+  }
+  const cache = createCache(redis, config.CACHE_TTL, logger);
+  return {
+    config,
+    logger,
+    redis,
+    storage,
+    cache,
+    queue,
+    async close() {
+      await queue?.close().catch(() => undefined);
+      queueRedis?.disconnect();
+      redis.disconnect();
+      storage.client.destroy();
+      await mongoose.disconnect();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const PRIORITIES = ['none', 'low', 'medium', 'high', 'urgent'] as const;
+export type TPriority = (typeof PRIORITIES)[number];
+
+const taskSchema = new Schema(
+  {
+    projectId: { type: Schema.Types.ObjectId, required: true },
+    number: { type: Number, required: true },
+    title: { type: String, required: true },
+    description: { type: String, default: '' },
+    stateId: { type: Schema.Types.ObjectId, required: true },
+    priority: { type: String, enum: PRIORITIES, default: 'none' },
+    // Numeric twin of priority so that "urgent first" is an index sort.
+    priorityOrder: { type: Number, default: 0 },
+    assigneeIds: { type: [Schema.Types.ObjectId], default: [] },
+    labelIds: { type: [Schema.Types.ObjectId], default: [] },
+    dueDate: { type: Date, default: null },
+    estimate: { type: Number, default: null },
+    parentId: { type: Schema.Types.ObjectId, default: null },
+    rank: { type: String, required: true },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+  },
+  { timestamps: true },
+);
+// One index per query shape the API issues (see README "Indexes").
+taskSchema.index({ projectId: 1, number: 1 }, { unique: true });
+taskSchema.index({ projectId: 1, stateId: 1, rank: 1 });
+taskSchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+taskSchema.index({ projectId: 1, updatedAt: -1, _id: -1 });
+taskSchema.index({ projectId: 1, priorityOrder: -1, _id: -1 });
+taskSchema.index({ projectId: 1, assigneeIds: 1 });
+taskSchema.index({ projectId: 1, labelIds: 1 });
+taskSchema.index({ projectId: 1, dueDate: 1 });
+taskSchema.index({ parentId: 1 });
+
+export type TTaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
+export const Task = mongoose.model('Task', taskSchema);
+
+export const toTask = (t: TTaskDoc, projectKey: string) => ({
+  id: String(t._id),
+  projectId: String(t.projectId),
+  number: t.number,
+  key: `${projectKey}-${t.number}`,
+  title: t.title,
+  description: t.description,
+  stateId: String(t.stateId),
+  priority: t.priority as TPriority,
+  assigneeIds: t.assigneeIds.map(String),
+  labelIds: t.labelIds.map(String),
+  dueDate: t.dueDate ? t.dueDate.toISOString() : null,
+  estimate: t.estimate ?? null,
+  parentId: t.parentId ? String(t.parentId) : null,
+  rank: t.rank,
+  createdBy: String(t.createdBy),
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});
+export type TTask = ReturnType<typeof toTask>;

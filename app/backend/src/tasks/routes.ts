@@ -1,0 +1,320 @@
+import { z } from 'zod';
+import { listActivity } from '../activity/service.ts';
+import {
+  confirmUpload,
+  deleteAttachment,
+  downloadUrl,
+  listAttachments,
+  presignUpload,
+  removeAttachmentsOf,
+  uploadAttachment,
+} from '../attachments/service.ts';
+import { addComment, deleteComment, editComment, listComments } from '../comments/service.ts';
+import type { Deps } from '../deps.ts';
+import type { Principal } from '../platform/auth.ts';
+import { ZObjectId, type Api } from '../platform/http.ts';
+import { projectAccess } from '../projects/access.ts';
+import type { TProjectRole } from '../projects/model.ts';
+import { ZProjectParams } from '../projects/schemas.ts';
+import {
+  ZBoardQuery,
+  ZCreateTaskSchema,
+  ZMoveTaskSchema,
+  ZPageQuery,
+  ZTaskListQuery,
+  ZTaskParams,
+  ZUpdateTaskSchema,
+} from './schemas.ts';
+import {
+  board,
+  createTask,
+  deleteTask,
+  findTask,
+  getTask,
+  listTasks,
+  moveTask,
+  updateTask,
+  type TaskCtx,
+} from './service.ts';
+
+export function taskRoutes(api: Api, deps: Deps): void {
+  const ctx = async (
+    user: Principal,
+    project: string,
+    min: TProjectRole = 'viewer',
+  ): Promise<TaskCtx> => ({
+    deps,
+    user,
+    access: await projectAccess(project, user, min),
+  });
+  let tag = 'tasks';
+  const P = '/projects/:project';
+
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/tasks`,
+      summary: 'List tasks (filters, sort, cursor)',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      query: ZTaskListQuery,
+    },
+    async ({ user, params, query }) => listTasks(await ctx(user, params.project), query),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: `${P}/tasks`,
+      summary: 'Create a task',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      body: ZCreateTaskSchema,
+    },
+    async ({ user, params, body }) => createTask(await ctx(user, params.project, 'member'), body),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/board`,
+      summary: 'Board: tasks by state in rank order',
+      tag,
+      auth: 'user',
+      params: ZProjectParams,
+      query: ZBoardQuery,
+    },
+    async ({ user, params, query }) => board(await ctx(user, params.project), query),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/tasks/:task`,
+      summary: 'Get a task',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+    },
+    async ({ user, params }) => getTask(await ctx(user, params.project), params.task),
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: `${P}/tasks/:task`,
+      summary: 'Update a task',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      body: ZUpdateTaskSchema,
+    },
+    async ({ user, params, body }) =>
+      updateTask(await ctx(user, params.project, 'member'), params.task, body),
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: `${P}/tasks/:task`,
+      summary: 'Delete a task',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+    },
+    async ({ user, params }) => {
+      await deleteTask(await ctx(user, params.project, 'member'), params.task, (taskIds) =>
+        removeAttachmentsOf(deps, { taskIds }),
+      );
+      return undefined;
+    },
+  );
+  api.op(
+    {
+      method: 'post',
+      path: `${P}/tasks/:task/move`,
+      summary: 'Move a task (state + position)',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      body: ZMoveTaskSchema,
+      status: 200,
+    },
+    async ({ user, params, body }) =>
+      moveTask(await ctx(user, params.project, 'member'), params.task, body.stateId, body.index),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/tasks/:task/activity`,
+      summary: 'Task activity',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      query: ZPageQuery,
+    },
+    async ({ user, params, query }) => {
+      const c = await ctx(user, params.project);
+      const t = await findTask(c.access.projectId, params.task);
+      return listActivity(
+        { projectId: c.access.projectId, taskId: String(t._id) },
+        query.limit,
+        query.cursor,
+      );
+    },
+  );
+
+  tag = 'comments';
+  const ZCommentBody = z.object({ body: z.string().trim().min(1).max(20_000) });
+  const ZCommentParams = ZProjectParams.extend({ commentId: ZObjectId });
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/tasks/:task/comments`,
+      summary: 'Comments of a task',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      query: ZPageQuery,
+    },
+    async ({ user, params, query }) =>
+      listComments(await ctx(user, params.project), params.task, query.limit, query.cursor),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: `${P}/tasks/:task/comments`,
+      summary: 'Comment (with @mentions)',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      body: ZCommentBody,
+    },
+    async ({ user, params, body }) =>
+      addComment(await ctx(user, params.project, 'member'), params.task, body.body),
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: `${P}/comments/:commentId`,
+      summary: 'Edit my comment',
+      tag,
+      auth: 'user',
+      params: ZCommentParams,
+      body: ZCommentBody,
+    },
+    async ({ user, params, body }) =>
+      editComment(await ctx(user, params.project, 'member'), params.commentId, body.body),
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: `${P}/comments/:commentId`,
+      summary: 'Delete a comment',
+      tag,
+      auth: 'user',
+      params: ZCommentParams,
+    },
+    async ({ user, params }) => {
+      await deleteComment(await ctx(user, params.project, 'member'), params.commentId);
+      return undefined;
+    },
+  );
+
+  tag = 'attachments';
+  const ZAttParams = ZProjectParams.extend({ attachmentId: ZObjectId });
+  const ZFilename = z.string().trim().min(1).max(255);
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/tasks/:task/attachments`,
+      summary: 'Attachments of a task',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+    },
+    async ({ user, params }) => listAttachments(await ctx(user, params.project), params.task),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: `${P}/tasks/:task/attachments`,
+      summary: 'Upload a file (raw body, streamed to S3)',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      query: z.object({ filename: ZFilename }),
+      rawBody: 'application/octet-stream',
+    },
+    async ({ user, params, query, req }) => {
+      const len = req.get('content-length');
+      const size = len !== undefined && /^\d+$/.test(len) ? Number(len) : null;
+      return uploadAttachment(await ctx(user, params.project, 'member'), params.task, {
+        filename: query.filename,
+        contentType: req.get('content-type') ?? '',
+        size,
+        body: req,
+      });
+    },
+  );
+  api.op(
+    {
+      method: 'post',
+      path: `${P}/tasks/:task/attachments/presign`,
+      summary: 'Presigned PUT upload (then confirm)',
+      tag,
+      auth: 'user',
+      params: ZTaskParams,
+      body: z.object({
+        filename: ZFilename,
+        contentType: z.string().min(3).max(200),
+        size: z.number().int().min(1),
+      }),
+    },
+    async ({ user, params, body }) =>
+      presignUpload(await ctx(user, params.project, 'member'), params.task, body),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: `${P}/attachments/:attachmentId/confirm`,
+      summary: 'Confirm a presigned upload',
+      tag,
+      auth: 'user',
+      params: ZAttParams,
+      status: 200,
+    },
+    async ({ user, params }) =>
+      confirmUpload(await ctx(user, params.project, 'member'), params.attachmentId),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/attachments/:attachmentId/download`,
+      summary: 'Presigned download URL',
+      tag,
+      auth: 'user',
+      params: ZAttParams,
+      query: z.object({ redirect: z.enum(['true', 'false']).default('false') }),
+    },
+    async ({ user, params, query, res }) => {
+      const r = await downloadUrl(await ctx(user, params.project), params.attachmentId);
+      if (query.redirect === 'true') {
+        res.redirect(302, r.url);
+        return undefined;
+      }
+      return r;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: `${P}/attachments/:attachmentId`,
+      summary: 'Delete an attachment',
+      tag,
+      auth: 'user',
+      params: ZAttParams,
+    },
+    async ({ user, params }) => {
+      await deleteAttachment(await ctx(user, params.project, 'member'), params.attachmentId);
+      return undefined;
+    },
+  );
+}

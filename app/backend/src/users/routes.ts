@@ -1,0 +1,55 @@
+import type { Api } from '../platform/http.ts';
+import type { Deps } from '../deps.ts';
+import { ZCreateUserSchema, ZUpdateUserSchema, ZUserIdParams, ZUserListQuery } from './schemas.ts';
+import { createUser, getUser, listUsers, updateUser } from './service.ts';
+
+export function userRoutes(api: Api, deps: Deps): void {
+  const tag = 'users';
+  api.op(
+    {
+      method: 'get',
+      path: '/users',
+      summary: 'Search users',
+      tag,
+      auth: 'user',
+      query: ZUserListQuery,
+    },
+    async ({ query }) => ({
+      items: await listUsers(query.q, query.limit),
+    }),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/users/:id',
+      summary: 'Get a user',
+      tag,
+      auth: 'user',
+      params: ZUserIdParams,
+    },
+    ({ params }) => getUser(params.id),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/users',
+      summary: 'Create a user (admin)',
+      tag,
+      auth: 'admin',
+      body: ZCreateUserSchema,
+    },
+    ({ body }) => createUser(body, deps.config.BCRYPT_ROUNDS),
+  );
+  api.op(
+    {
+      method: 'patch',
+      path: '/users/:id',
+      summary: 'Update a user (admin)',
+      tag,
+      auth: 'admin',
+      params: ZUserIdParams,
+      body: ZUpdateUserSchema,
+    },
+    ({ params, body }) => updateUser(params.id, body),
+  );
+}

@@ -1,0 +1,83 @@
+import bcrypt from 'bcryptjs';
+import { conflict, notFound } from '../platform/errors.ts';
+import { escapeRegex } from '../tasks/query.ts';
+import { User, toUser, type TUser } from './model.ts';
+
+export async function hashPassword(password: string, rounds: number): Promise<string> {
+  return bcrypt.hash(password, rounds);
+}
+
+export async function createUser(
+  input: { name: string; email: string; password: string; role?: 'admin' | 'member' },
+  rounds: number,
+): Promise<TUser> {
+  if (await User.exists({ email: input.email })) throw conflict('Email already registered');
+  try {
+    const u = await User.create({
+      name: input.name,
+      email: input.email,
+      role: input.role ?? 'member',
+      passwordHash: await hashPassword(input.password, rounds),
+    });
+    return toUser(u.toObject());
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw conflict('Email already registered');
+    throw err;
+  }
+}
+
+export async function listUsers(q: string | undefined, limit: number): Promise<TUser[]> {
+  const filter = q
+    ? {
+        $or: [
+          { name: { $regex: escapeRegex(q), $options: 'i' } },
+          { email: { $regex: escapeRegex(q), $options: 'i' } },
+        ],
+      }
+    : {};
+  const users = await User.find(filter).sort({ name: 1, _id: 1 }).limit(limit).lean();
+  return users.map(toUser);
+}
+
+export async function getUser(id: string): Promise<TUser> {
+  const u = await User.findById(id).lean();
+  if (!u) throw notFound('User');
+  return toUser(u);
+}
+
+export async function updateUser(
+  id: string,
+  patch: {
+    name?: string | undefined;
+    role?: 'admin' | 'member' | undefined;
+    disabled?: boolean | undefined;
+  },
+): Promise<TUser> {
+  const u = await User.findByIdAndUpdate(id, { $set: patch }, { new: true }).lean();
+  if (!u) throw notFound('User');
+  return toUser(u);
+}
+
+/** First admin from ADMIN_EMAIL / ADMIN_PASSWORD when the database holds no user yet. */
+export async function bootstrapAdmin(
+  admin: { email?: string | undefined; password?: string | undefined; name: string },
+  rounds: number,
+): Promise<TUser | null> {
+  if (!admin.email || !admin.password) return null;
+  if ((await User.estimatedDocumentCount()) > 0) return null;
+  try {
+    return await createUser(
+      {
+        name: admin.name,
+        email: admin.email.toLowerCase(),
+        password: admin.password,
+        role: 'admin',
+      },
+      rounds,
+    );
+  } catch (err) {
+    // Another replica won the race.
+    if ((err as { code?: string }).code === 'conflict') return null;
+    throw err;
+  }
+}
