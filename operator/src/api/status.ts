@@ -1,0 +1,66 @@
+// PmsInstance status: conditions follow the Kubernetes API conventions (metav1.Condition).
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export type Phase = 'Provisioning' | 'Ready' | 'Degraded' | 'Failed' | 'Paused';
+
+export interface ComponentStatus {
+  ready: number;
+  desired: number;
+}
+
+export interface PmsInstanceStatus {
+  observedGeneration?: number;
+  phase?: Phase;
+  url?: string;
+  version?: string;
+  conditions?: Condition[];
+  components?: Record<string, ComponentStatus>;
+  lastBackup?: { name?: string; time?: string; result?: string };
+}
+
+/** Condition types: one per component plus the summary `Ready`. */
+export const CONDITION = {
+  Ready: 'Ready',
+  Backend: 'BackendReady',
+  Frontend: 'FrontendReady',
+  Worker: 'WorkerReady',
+  MongoDB: 'MongoDBReady',
+  Redis: 'RedisReady',
+  ObjectStorage: 'ObjectStorageReady',
+} as const;
+
+export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
+
+/**
+ * Merges `next` into `previous`, keeping each condition's lastTransitionTime unless its status
+ * changed (Kubernetes API conventions). Conditions not in `next` are dropped. Order follows `next`.
+ */
+export function mergeConditions(
+  previous: readonly Condition[] | undefined,
+  next: readonly ConditionInput[],
+  now: Date,
+): Condition[] {
+  return next.map((c) => {
+    const old = previous?.find((p) => p.type === c.type);
+    const lastTransitionTime =
+      old && old.status === c.status ? old.lastTransitionTime : now.toISOString();
+    return { ...c, lastTransitionTime };
+  });
+}
+
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}

@@ -1,0 +1,31 @@
+// The kinds a PmsInstance owns. Their watch events requeue the owning instance (drift is
+// repaired), and reconcile prunes objects of these kinds it no longer renders. Secrets are
+// owned but never pruned (generated credentials outlive a configuration change).
+//
+// RBAC the PmsInstance controller needs (config/rbac): pmsinstances get/list/watch,
+// pmsinstances/status get/update/patch; for every kind below get/list/watch/create/patch/
+// delete; persistentvolumeclaims get/patch (volume growth); events create/patch.
+import type { WatchedKind } from './types.ts';
+
+const k = (apiVersion: string, kind: string, plural: string): WatchedKind => ({
+  apiVersion,
+  kind,
+  plural,
+  namespaced: true,
+});
+
+export const OWNED_KINDS: WatchedKind[] = [
+  k('v1', 'Secret', 'secrets'),
+  k('v1', 'ConfigMap', 'configmaps'),
+  k('v1', 'Service', 'services'),
+  k('apps/v1', 'Deployment', 'deployments'),
+  k('apps/v1', 'StatefulSet', 'statefulsets'),
+  k('batch/v1', 'Job', 'jobs'),
+  k('batch/v1', 'CronJob', 'cronjobs'),
+  k('networking.k8s.io/v1', 'Ingress', 'ingresses'),
+  k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  k('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+];
+
+/** Kinds whose objects reconcile deletes when the spec no longer renders them. */
+export const PRUNED_KINDS: WatchedKind[] = OWNED_KINDS.filter((o) => o.kind !== 'Secret');

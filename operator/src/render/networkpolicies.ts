@@ -1,0 +1,158 @@
+// NetworkPolicies: deny everything for the instance's pods, then allow exactly what PMS needs:
+// DNS for all; ingress controller -> frontend/backend; frontend -> backend; backend, worker and
+// backup -> their data stores; MongoDB members -> each other. External data stores and SMTP
+// are reached by egress to any address (their IPs are not known to the cluster).
+import type { PmsInstance } from '../api/spec.ts';
+import { BACKEND_PORT, FRONTEND_PORT, MINIO_PORT, MONGODB_PORT, REDIS_PORT } from './configmaps.ts';
+import { instanceSelector, objectMeta, selectorLabels } from './labels.ts';
+import { names } from './names.ts';
+import type { Child, Component } from './types.ts';
+
+type Rule = Record<string, unknown>;
+
+const tcp = (port: number) => ({ protocol: 'TCP', port });
+
+function policy(
+  i: PmsInstance,
+  name: string,
+  component: Component,
+  podSelector: Record<string, string>,
+  ingress: Rule[] | undefined,
+  egress: Rule[] | undefined,
+): Child {
+  const policyTypes = [...(ingress ? ['Ingress'] : []), ...(egress ? ['Egress'] : [])];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: objectMeta(i, name, component),
+    spec: {
+      podSelector: { matchLabels: podSelector },
+      policyTypes,
+      ...(ingress && ingress.length > 0 ? { ingress } : {}),
+      ...(egress && egress.length > 0 ? { egress } : {}),
+    },
+  };
+}
+
+export function renderNetworkPolicies(i: PmsInstance): Child[] {
+  const s = i.spec;
+  if (!s.networkPolicy.enabled) return [];
+  const pods = (...components: Component[]) =>
+    components.map((c) => ({ podSelector: { matchLabels: selectorLabels(i, c) } }));
+  const ingressController = { namespaceSelector: s.networkPolicy.ingressNamespaceSelector };
+  const anywhere = { ipBlock: { cidr: '0.0.0.0/0' } };
+
+  // Where backend and worker may connect.
+  const appEgress: Rule[] = [];
+  const backupEgress: Rule[] = [];
+  if (s.mongodb.external) {
+    appEgress.push({ to: [anywhere] });
+    backupEgress.push({ to: [anywhere] });
+  } else {
+    appEgress.push({ to: pods('mongodb'), ports: [tcp(MONGODB_PORT)] });
+    backupEgress.push({ to: pods('mongodb'), ports: [tcp(MONGODB_PORT)] });
+  }
+  if (s.redis.enabled) {
+    appEgress.push(
+      s.redis.external ? { to: [anywhere] } : { to: pods('redis'), ports: [tcp(REDIS_PORT)] },
+    );
+  }
+  if (s.objectStorage.external) {
+    appEgress.push({ to: [anywhere] });
+    backupEgress.push({ to: [anywhere] });
+  } else {
+    appEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
+    backupEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
+  }
+  if (s.smtp) appEgress.push({ to: [anywhere], ports: [tcp(s.smtp.port)] });
+
+  const backendIngress: Rule[] = [
+    { from: [ingressController, ...pods('frontend')], ports: [tcp(BACKEND_PORT)] },
+  ];
+  // Prometheus may run in any namespace: allow scraping the backend port when asked for.
+  if (s.monitoring.enabled)
+    backendIngress.push({ from: [{ namespaceSelector: {} }], ports: [tcp(BACKEND_PORT)] });
+
+  const out: Child[] = [
+    policy(i, names.networkPolicy(i, 'default-deny'), 'backend', instanceSelector(i), [], []),
+    policy(i, names.networkPolicy(i, 'allow-dns'), 'backend', instanceSelector(i), undefined, [
+      {
+        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]),
+    policy(
+      i,
+      names.networkPolicy(i, 'frontend'),
+      'frontend',
+      selectorLabels(i, 'frontend'),
+      [{ from: [ingressController], ports: [tcp(FRONTEND_PORT)] }],
+      [{ to: pods('backend'), ports: [tcp(BACKEND_PORT)] }],
+    ),
+    policy(
+      i,
+      names.networkPolicy(i, 'backend'),
+      'backend',
+      selectorLabels(i, 'backend'),
+      backendIngress,
+      appEgress,
+    ),
+    policy(
+      i,
+      names.networkPolicy(i, 'worker'),
+      'worker',
+      selectorLabels(i, 'worker'),
+      [],
+      appEgress,
+    ),
+    policy(
+      i,
+      names.networkPolicy(i, 'backup'),
+      'backup',
+      selectorLabels(i, 'backup'),
+      [],
+      backupEgress,
+    ),
+  ];
+  if (!s.mongodb.external) {
+    out.push(
+      policy(
+        i,
+        names.networkPolicy(i, 'mongodb'),
+        'mongodb',
+        selectorLabels(i, 'mongodb'),
+        [{ from: pods('backend', 'worker', 'backup', 'mongodb'), ports: [tcp(MONGODB_PORT)] }],
+        [{ to: pods('mongodb'), ports: [tcp(MONGODB_PORT)] }],
+      ),
+    );
+  }
+  if (s.redis.enabled && !s.redis.external) {
+    out.push(
+      policy(
+        i,
+        names.networkPolicy(i, 'redis'),
+        'redis',
+        selectorLabels(i, 'redis'),
+        [{ from: pods('backend', 'worker'), ports: [tcp(REDIS_PORT)] }],
+        [],
+      ),
+    );
+  }
+  if (!s.objectStorage.external) {
+    out.push(
+      policy(
+        i,
+        names.networkPolicy(i, 'minio'),
+        'minio',
+        selectorLabels(i, 'minio'),
+        // The bucket Job's pod carries the minio labels too.
+        [{ from: pods('backend', 'worker', 'backup', 'minio'), ports: [tcp(MINIO_PORT)] }],
+        [{ to: pods('minio'), ports: [tcp(MINIO_PORT)] }],
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+// Generated credentials. Rendered only to be created when absent: a reconcile never rewrites an
+// existing Secret's data (see controller/reconcile.ts). The random source is injected so that
+// tests are deterministic; production passes node:crypto's CSPRNG (randomBytes).
+import type { PmsInstance } from '../api/spec.ts';
+import { objectMeta } from './labels.ts';
+import { names } from './names.ts';
+import type { Child, Component } from './types.ts';
+
+/** Returns `n` cryptographically random bytes. */
+export type RandomSource = (n: number) => Uint8Array;
+
+export const MONGODB_ROOT_USER = 'root';
+export const MONGODB_APP_USER = 'pms';
+export const MONGODB_DATABASE = 'pms';
+
+/** URL-safe random password: 32 random bytes, base64url (43 characters, no padding). */
+export function randomPassword(random: RandomSource, bytes = 32): string {
+  return Buffer.from(random(bytes)).toString('base64url');
+}
+
+function b64(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64');
+}
+
+function secret(
+  i: PmsInstance,
+  name: string,
+  component: Component,
+  data: Record<string, string>,
+): Child {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: objectMeta(i, name, component),
+    type: 'Opaque',
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  };
+}
+
+/**
+ * Every Secret the instance needs, with fresh random values. Secrets of data stores that are
+ * external (or disabled) are not rendered.
+ */
+export function renderSecrets(i: PmsInstance, random: RandomSource): Child[] {
+  const out: Child[] = [];
+  const s = i.spec;
+  if (!s.mongodb.external) {
+    out.push(
+      secret(i, names.secret.mongodb(i), 'mongodb', {
+        'root-username': MONGODB_ROOT_USER,
+        'root-password': randomPassword(random),
+        username: MONGODB_APP_USER,
+        password: randomPassword(random),
+        database: MONGODB_DATABASE,
+        // Replica-set member authentication (base64 alphabet, at most 1024 characters).
+        keyfile: Buffer.from(random(756)).toString('base64'),
+      }),
+    );
+  }
+  if (s.redis.enabled && !s.redis.external) {
+    out.push(secret(i, names.secret.redis(i), 'redis', { password: randomPassword(random) }));
+  }
+  if (!s.objectStorage.external) {
+    out.push(
+      secret(i, names.secret.minio(i), 'minio', {
+        'access-key': `pms${Buffer.from(random(10)).toString('hex')}`,
+        'secret-key': randomPassword(random),
+      }),
+    );
+  }
+  out.push(secret(i, names.secret.jwt(i), 'backend', { secret: randomPassword(random, 64) }));
+  out.push(
+    secret(i, names.secret.admin(i), 'backend', {
+      email: adminEmail(i),
+      password: randomPassword(random, 18),
+    }),
+  );
+  return out;
+}
+
+export function adminEmail(i: PmsInstance): string {
+  return i.spec.admin.email ?? `admin@${i.spec.host}`;
+}

@@ -1,0 +1,107 @@
+// Deployments (backend, frontend, worker, redis) and StatefulSets (mongodb, minio).
+import type { PmsInstance } from '../api/spec.ts';
+import { objectMeta, selectorLabels } from './labels.ts';
+import { names } from './names.ts';
+import { backendPod, frontendPod, minioPod, mongodbPod, redisPod, workerPod } from './pods.ts';
+import type { Child, Component } from './types.ts';
+
+function deployment(
+  i: PmsInstance,
+  component: Component,
+  replicas: number,
+  template: Record<string, unknown>,
+  strategy: Record<string, unknown>,
+): Child {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: objectMeta(i, names.workload(i, component), component),
+    spec: {
+      replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selectorLabels(i, component) },
+      strategy,
+      template,
+    },
+  };
+}
+
+const rolling = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+
+export function renderDeployments(i: PmsInstance): Child[] {
+  const s = i.spec;
+  const out: Child[] = [];
+  if (s.backend.enabled)
+    out.push(deployment(i, 'backend', s.backend.replicas, backendPod(i), rolling));
+  if (s.frontend.enabled)
+    out.push(deployment(i, 'frontend', s.frontend.replicas, frontendPod(i), rolling));
+  if (s.worker.enabled) out.push(deployment(i, 'worker', s.worker.replicas, workerPod(i), rolling));
+  if (s.redis.enabled && !s.redis.external)
+    out.push(deployment(i, 'redis', 1, redisPod(i), { type: 'Recreate' }));
+  return out;
+}
+
+function statefulSet(
+  i: PmsInstance,
+  component: 'mongodb' | 'minio',
+  serviceName: string,
+  replicas: number,
+  template: Record<string, unknown>,
+  storage: { size: string; storageClassName?: string | undefined; deleteOnInstanceDelete: boolean },
+): Child {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: objectMeta(i, names.workload(i, component), component),
+    spec: {
+      replicas,
+      serviceName,
+      podManagementPolicy: 'Parallel',
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selectorLabels(i, component) },
+      updateStrategy: { type: 'RollingUpdate' },
+      // The PVC retention rule: the StatefulSet controller makes the PVCs dependents of the
+      // StatefulSet (and so, transitively, of the PmsInstance) only when deletion is asked for.
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: storage.deleteOnInstanceDelete ? 'Delete' : 'Retain',
+        whenScaled: 'Retain',
+      },
+      template,
+      volumeClaimTemplates: [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', labels: selectorLabels(i, component) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+            resources: { requests: { storage: storage.size } },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export function renderStatefulSets(i: PmsInstance): Child[] {
+  const s = i.spec;
+  const out: Child[] = [];
+  if (!s.mongodb.external) {
+    out.push(
+      statefulSet(
+        i,
+        'mongodb',
+        names.mongodbHeadless(i),
+        s.mongodb.replicas,
+        mongodbPod(i),
+        s.mongodb.storage,
+      ),
+    );
+  }
+  if (!s.objectStorage.external) {
+    out.push(
+      statefulSet(i, 'minio', names.service(i, 'minio'), 1, minioPod(i), s.objectStorage.storage),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,284 @@
+// The API server itself refuses bad PmsInstance specs (OpenAPI schema + CEL rules in
+// crds/pmsinstance.yaml) with a message that says what to fix; the samples are accepted; and
+// the schema's defaults agree with the operator's (api/spec.ts).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { parseInstance } from '../src/api/spec.ts';
+import { driftPaths } from '../src/controller/drift.ts';
+import {
+  adminKubeConfig,
+  createTestNamespace,
+  deleteTestNamespace,
+} from './support/operator-kubeconfig.ts';
+import { installCrd, instance, readSample } from './support/pms.ts';
+
+const kc = adminKubeConfig();
+const client = KubernetesObjectApi.makeApiClient(kc);
+let ns = '';
+
+type Spec = Record<string, unknown>;
+
+interface ApiError {
+  code?: number;
+  body?: unknown;
+}
+
+/** The Status message of an API error (the body is JSON text or an already parsed object). */
+function statusMessage(err: ApiError): string {
+  let body = err.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return body as string;
+    }
+  }
+  return String((body as { message?: unknown } | undefined)?.message ?? JSON.stringify(body));
+}
+
+async function refused(obj: KubernetesObject, expected: string[]): Promise<void> {
+  await assert.rejects(client.create(obj), (err: ApiError) => {
+    const body = statusMessage(err);
+    assert.equal(err.code, 422, `expected 422, got ${err.code}: ${body}`);
+    for (const e of expected) assert.ok(body.includes(e), `message lacks "${e}": ${body}`);
+    return true;
+  });
+}
+
+const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
+  ['version is required', { version: undefined }, ['spec.version: Required value']],
+  ['host is required', { host: undefined }, ['spec.host: Required value']],
+  [
+    'host with a scheme',
+    { host: 'https://pms.example.com' },
+    ['spec.host must be a lowercase DNS name'],
+  ],
+  ['host with upper case', { host: 'PMS.example.com' }, ['spec.host must be a lowercase DNS name']],
+  ['host with a port', { host: 'pms.example.com:443' }, ['spec.host must be a lowercase DNS name']],
+  ['version not an image tag', { version: '1.0 beta' }, ['spec.version must be a valid image tag']],
+  [
+    'backend replicas above 20',
+    { backend: { replicas: 21 } },
+    ['spec.backend.replicas', 'less than or equal to 20'],
+  ],
+  [
+    'negative frontend replicas',
+    { frontend: { replicas: -1 } },
+    ['spec.frontend.replicas', 'greater than or equal to 0'],
+  ],
+  [
+    'mongodb replicas 2',
+    { mongodb: { replicas: 2 } },
+    ['spec.mongodb.replicas must be 1 (standalone) or 3 (replica set)'],
+  ],
+  [
+    'mongodb external and in-cluster',
+    { mongodb: { version: '7.0', external: { uriSecretRef: { name: 'm', key: 'uri' } } } },
+    ['spec.mongodb.external excludes the in-cluster fields'],
+  ],
+  [
+    'object storage external and in-cluster',
+    {
+      objectStorage: {
+        storage: { size: '5Gi' },
+        external: {
+          endpoint: 'https://s3.example.com',
+          bucket: 'abc',
+          credentialsSecretRef: { name: 's' },
+        },
+      },
+    },
+    ['spec.objectStorage.external excludes the in-cluster fields'],
+  ],
+  [
+    'redis external while disabled',
+    {
+      redis: { enabled: false, external: { urlSecretRef: { name: 'r', key: 'url' } } },
+      worker: { enabled: false },
+    },
+    ['spec.redis.external needs spec.redis.enabled=true'],
+  ],
+  ['worker without redis', { redis: { enabled: false } }, ['spec.worker needs Redis']],
+  [
+    'backup without schedule',
+    { backup: { enabled: true } },
+    ['spec.backup.enabled=true needs spec.backup.schedule'],
+  ],
+  [
+    'backup schedule not cron',
+    { backup: { enabled: true, schedule: 'every night' } },
+    ['spec.backup.schedule must be a cron expression'],
+  ],
+  [
+    'storage size not a quantity',
+    { mongodb: { storage: { size: 'lots' } } },
+    ['storage.size must be a positive quantity'],
+  ],
+  [
+    'storage size zero',
+    { objectStorage: { storage: { size: '0' } } },
+    ['storage.size must be a positive quantity'],
+  ],
+  [
+    'unknown pull policy',
+    { image: { pullPolicy: 'Sometimes' } },
+    ['spec.image.pullPolicy', 'Unsupported value: "Sometimes"'],
+  ],
+  [
+    'smtp user without password',
+    { smtp: { host: 'smtp.example.com', from: 'a@example.com', user: 'u' } },
+    ['spec.smtp.user and spec.smtp.passwordSecretRef must be set together'],
+  ],
+  [
+    'endpoint not a URL',
+    {
+      objectStorage: {
+        external: {
+          endpoint: 's3.example.com',
+          bucket: 'abc',
+          credentialsSecretRef: { name: 's' },
+        },
+      },
+    },
+    ['spec.objectStorage.external.endpoint must be an http(s) URL'],
+  ],
+  [
+    'tls without ingress',
+    { ingress: { enabled: false, tls: { secretName: 'x' } } },
+    ['spec.ingress.tls.secretName needs spec.ingress.enabled=true'],
+  ],
+  [
+    'admin e-mail not an address',
+    { admin: { email: 'root' } },
+    ['spec.admin.email must be an e-mail address'],
+  ],
+  [
+    'keepLast zero',
+    { backup: { retention: { keepLast: 0 } } },
+    ['spec.backup.retention.keepLast', 'greater than or equal to 1'],
+  ],
+  [
+    'external mongodb backup without destination',
+    {
+      mongodb: { external: { uriSecretRef: { name: 'm', key: 'uri' } } },
+      backup: { enabled: true, schedule: '@daily' },
+    },
+    ['spec.backup with an external MongoDB needs spec.backup.destination'],
+  ],
+  [
+    'name longer than 40 characters',
+    () => instance(ns, 'a'.repeat(41), {}),
+    ['metadata.name must be at most 40 characters'],
+  ],
+];
+
+// Updates refused by transition rules: [what, initial spec, patch, expected].
+const badUpdates: [string, Spec, Spec, string[]][] = [
+  [
+    'storage shrinks',
+    { mongodb: { storage: { size: '20Gi' } } },
+    { mongodb: { storage: { size: '10Gi' } } },
+    ['storage.size may grow but never shrink'],
+  ],
+  [
+    'storage class changes',
+    { objectStorage: { storage: { storageClassName: 'a' } } },
+    { objectStorage: { storage: { storageClassName: 'b' } } },
+    ['storage.storageClassName is immutable'],
+  ],
+  [
+    'mongodb switches to external',
+    {},
+    { mongodb: { external: { uriSecretRef: { name: 'm', key: 'uri' } } } },
+    ['spec.mongodb.external is immutable'],
+  ],
+  [
+    'mongodb replica set back to standalone',
+    { mongodb: { replicas: 3 } },
+    { mongodb: { replicas: 1 } },
+    ['cannot go from 3 back to 1'],
+  ],
+];
+
+describe('PmsInstance CRD validation (real API server)', () => {
+  before(async () => {
+    await installCrd(kc);
+    ns = await createTestNamespace(kc, 'crd');
+  });
+  after(async () => {
+    await deleteTestNamespace(kc, ns);
+  });
+
+  it(`refuses ${bad.length} bad specs with a message saying what to fix`, async () => {
+    assert.ok(bad.length >= 15);
+    for (const [what, spec, expected] of bad) {
+      const obj: KubernetesObject & { spec?: Spec } =
+        typeof spec === 'function'
+          ? spec()
+          : instance(ns, `bad-${bad.findIndex((b) => b[0] === what)}`, {});
+      if (typeof spec !== 'function') {
+        const s = obj.spec as Spec;
+        for (const [k, v] of Object.entries(spec)) {
+          if (v === undefined) delete s[k];
+          else s[k] = v;
+        }
+      }
+      await refused(obj, expected).catch((err: Error) => {
+        throw new Error(`${what}: ${err.message}`);
+      });
+    }
+  });
+
+  it('refuses updates that shrink storage, change immutable fields or leave a replica set', async () => {
+    for (const [n, [what, initial, patch, expected]] of badUpdates.entries()) {
+      const name = `upd-${n}`;
+      await client.create(instance(ns, name, initial));
+      const update = { ...instance(ns, name, patch) };
+      await assert.rejects(
+        client.patch(update, undefined, undefined, 'pms-test', undefined, PatchStrategy.MergePatch),
+        (err: ApiError) => {
+          const body = statusMessage(err);
+          assert.equal(err.code, 422, `${what}: ${body}`);
+          for (const e of expected)
+            assert.ok(body.includes(e), `${what}: message lacks "${e}": ${body}`);
+          return true;
+        },
+      );
+    }
+    // Growing storage is allowed.
+    await client.create(instance(ns, 'grow', { mongodb: { storage: { size: '10Gi' } } }));
+    await client.patch(
+      instance(ns, 'grow', { mongodb: { storage: { size: '20Gi' } } }),
+      undefined,
+      undefined,
+      'pms-test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  });
+
+  it('accepts every sample (server-side dry run)', async () => {
+    for (const file of ['01-minimal.yaml', '02-production.yaml', '03-external-databases.yaml']) {
+      for (const obj of readSample(file)) {
+        obj.metadata = { ...obj.metadata, namespace: ns };
+        const created = await client.create(obj, undefined, 'All');
+        assert.equal(created.metadata?.name, obj.metadata.name, file);
+      }
+    }
+  });
+
+  it("applies defaults that agree with the operator's", async () => {
+    const created = (await client.create(instance(ns, 'defaults', {}))) as KubernetesObject & {
+      spec: Spec;
+    };
+    assert.ok(Object.keys(created.spec).length > 5, JSON.stringify(created.spec));
+    const ours = parseInstance(instance(ns, 'defaults', {})).spec;
+    assert.deepEqual(driftPaths(created.spec, ours), []);
+    assert.equal(created.spec.paused, false);
+    assert.deepEqual(created.spec.networkPolicy, {
+      enabled: true,
+      ingressNamespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+    });
+  });
+});

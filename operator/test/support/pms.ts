@@ -1,0 +1,120 @@
+// Helpers of the PmsInstance integration tests: install the CRD, create/read instances, wait.
+import { readFileSync } from 'node:fs';
+import { request, type RequestOptions } from 'node:https';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ApiextensionsV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { parse, parseAllDocuments } from 'yaml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const crdPath = resolve(root, 'crds/pmsinstance.yaml');
+export const samplesDir = resolve(root, 'samples');
+
+/**
+ * A raw JSON request to the API server. The typed client's serializer drops JSON keys it maps
+ * to other property names (a CRD schema's `default`), so CRDs are sent as they are written.
+ */
+export async function rawRequest(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: unknown }> {
+  const server = new URL(kc.getCurrentCluster()?.server ?? '');
+  const opts: RequestOptions = {
+    method,
+    hostname: server.hostname,
+    port: server.port,
+    path,
+    headers: { 'content-type': contentType, accept: 'application/json' },
+  };
+  await kc.applyToHTTPSOptions(opts);
+  return new Promise((resolvePromise, reject) => {
+    const req = request(opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolvePromise({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
+
+/** Server-side applies the PmsInstance CRD (tolerates it being installed) and waits until served. */
+export async function installCrd(kc: KubeConfig): Promise<void> {
+  const crd = parse(readFileSync(crdPath, 'utf8')) as KubernetesObject;
+  const res = await rawRequest(
+    kc,
+    'PATCH',
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata?.name}?fieldManager=pms-test&force=true`,
+    crd,
+    'application/apply-patch+yaml',
+  );
+  if (res.status >= 300) throw new Error(`installing the CRD failed: ${JSON.stringify(res.body)}`);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const live = await ext.readCustomResourceDefinition({ name: 'pmsinstances.pms.io' });
+    const established = live.status?.conditions?.some(
+      (c) => c.type === 'Established' && c.status === 'True',
+    );
+    if (established) return;
+    if (Date.now() > deadline) throw new Error('PmsInstance CRD never became Established');
+    await sleep(100);
+  }
+}
+
+export function readSample(file: string): KubernetesObject[] {
+  return parseAllDocuments(readFileSync(resolve(samplesDir, file), 'utf8'))
+    .map((d) => d.toJS() as KubernetesObject)
+    .filter((o) => o && o.kind);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export function instance(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+): KubernetesObject & { spec: Record<string, unknown> } {
+  return {
+    apiVersion: 'pms.io/v1alpha1',
+    kind: 'PmsInstance',
+    metadata: { name, namespace },
+    spec: { version: '1.0.0', host: `${name}.example.com`, ...spec },
+  };
+}
