@@ -82,14 +82,14 @@ export async function runBackup(
   await checkStore(dest, 'backup destination');
   if (src) await checkStore(src, 'attachments bucket');
   const mongo = await connectMongo(cfg);
-  const archiveKey = keys.archive(cfg.instance, ts);
-  const manifestKey = keys.manifest(cfg.instance, ts);
-  const attPrefix = keys.attachmentsPrefix(cfg.instance, ts);
+  const archiveKey = keys.archive(cfg.base, ts);
+  const manifestKey = keys.manifest(cfg.base, ts);
+  const attPrefix = keys.attachmentsPrefix(cfg.base, ts);
   const written: string[] = [];
 
   try {
     if ((await exists(dest, manifestKey)) || (await exists(dest, archiveKey))) {
-      throw new Error(`a backup ${cfg.instance}/${ts} already exists; refusing to overwrite it`);
+      throw new Error(`a backup ${cfg.base}/${ts} already exists; refusing to overwrite it`);
     }
     const collections = await describeCollections(mongo.db);
     log.info('backup started', {
@@ -131,7 +131,12 @@ export async function runBackup(
 
     const objects: TManifest['attachments']['objects'] = [];
     if (src) {
-      for (const o of await listAll(src, '')) {
+      const all = await listAll(src, '');
+      // Backups kept in the attachments bucket itself are not attachments.
+      const attachments = cfg.sameBucket
+        ? all.filter((o) => !o.key.startsWith(cfg.backupPrefix))
+        : all;
+      for (const o of attachments) {
         const s = await getStream(src, o.key);
         const target = attPrefix + o.key;
         written.push(target);

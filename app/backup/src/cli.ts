@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       const r = await runBackup(cfg, log, timestamp ? { timestamp } : {});
       let pruned: string[] = [];
       if (cfg.keepLast !== undefined) {
-        pruned = (await prune(store(), cfg.instance, cfg.keepLast, log)).deleted;
+        pruned = (await prune(store(), cfg.base, cfg.keepLast, log)).deleted;
       }
       writeResult(cfg, { ...r, pruned: pruned.length });
       process.stdout.write(`${JSON.stringify({ ...r, pruned })}\n`);
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       const ref = args[0];
       if (!ref) throw new UsageError(`${command} needs a backup reference`);
       try {
-        resolveBackupRef(ref, cfg.instance); // validates the form before any I/O
+        resolveBackupRef(ref, cfg.base); // validates the form before any I/O
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
@@ -72,17 +72,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'prune': {
       if (cfg.keepLast === undefined) throw new UsageError('prune needs KEEP_LAST');
-      const r = await prune(store(), cfg.instance, cfg.keepLast, log);
+      const r = await prune(store(), cfg.base, cfg.keepLast, log);
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return 0;
     }
     case 'list': {
       const s = store();
       await checkStore(s, 'backup destination');
-      const entries = await listBackups(s, cfg.instance);
+      const entries = await listBackups(s, cfg.base);
       const rows = [];
       for (const e of entries) {
-        const m = await readManifest(s, cfg.instance, e.timestamp);
+        const m = await readManifest(s, cfg.base, e.timestamp);
         rows.push({
           timestamp: e.timestamp,
           key: m.archive.key,

@@ -51,6 +51,16 @@ test('the destination falls back to the attachments store; the db comes from the
   assert.equal(ext.keepLast, 7);
 });
 
+test('backups in the attachments bucket need a prefix', () => {
+  assert.throws(() => loadConfig({ ...base, BACKUP_S3_BUCKET: 'attachments' }), /BACKUP_S3_PREFIX/);
+  const c = loadConfig({ ...base, BACKUP_S3_BUCKET: 'attachments', BACKUP_S3_PREFIX: 'backups/' });
+  assert.equal(c.sameBucket, true);
+  assert.equal(c.base, 'backups/acme');
+  assert.equal(loadConfig(base).base, 'acme');
+  assert.throws(() => loadConfig({ ...base, BACKUP_S3_PREFIX: '/abs' }), /BACKUP_S3_PREFIX/);
+  assert.throws(() => loadConfig({ ...base, BACKUP_S3_PREFIX: '../x/' }), /BACKUP_S3_PREFIX/);
+});
+
 test('secrets from *_FILE; both forms at once is an error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
   try {

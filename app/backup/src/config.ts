@@ -42,6 +42,12 @@ const ZEnvSchema = z.object({
   BACKUP_S3_SECRET_KEY: z.string().min(1).optional(),
   BACKUP_S3_BUCKET: z.string().min(3),
   BACKUP_S3_USE_PATH_STYLE: bool.optional(),
+  /** Key prefix in the destination bucket, e.g. `backups/` (keys are `<prefix><instance>/…`). */
+  BACKUP_S3_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or path segments ending in "/", e.g. backups/')
+    .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
+    .default(''),
 
   KEEP_LAST: z.coerce.number().int().min(1).max(10000).optional(),
   /** Connection/request timeout for S3 and MongoDB server selection. */
@@ -68,6 +74,11 @@ export interface TConfig {
   /** Absent when the instance has no attachments store configured (S3_BUCKET unset). */
   attachments: S3Target | undefined;
   destination: S3Target;
+  /** BACKUP_S3_PREFIX + INSTANCE: every key of this instance's backups starts with `${base}/`. */
+  base: string;
+  /** True when backups go to the attachments bucket itself (under BACKUP_S3_PREFIX). */
+  sameBucket: boolean;
+  backupPrefix: string;
   keepLast: number | undefined;
   timeoutMs: number;
   resultFile: string | undefined;
@@ -137,6 +148,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
     forcePathStyle: e.BACKUP_S3_USE_PATH_STYLE ?? e.S3_USE_PATH_STYLE,
   };
 
+  const sameBucket =
+    attachments !== undefined &&
+    attachments.bucket === destination.bucket &&
+    attachments.endpoint === destination.endpoint;
+  if (sameBucket && e.BACKUP_S3_PREFIX === '') {
+    throw new ConfigError(
+      'BACKUP_S3_BUCKET is the attachments bucket: set BACKUP_S3_PREFIX (e.g. backups/) so that ' +
+        'backups are kept apart from attachments',
+    );
+  }
+
   const secrets = SECRET_VARS.map((n) => resolved[n]).filter((v): v is string => !!v);
   // The URI's password alone, too (it could appear URL-decoded in a driver message).
   try {
@@ -159,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
     appVersion: e.APP_VERSION,
     attachments,
     destination,
+    base: `${e.BACKUP_S3_PREFIX}${e.INSTANCE}`,
+    sameBucket,
+    backupPrefix: e.BACKUP_S3_PREFIX,
     keepLast: e.KEEP_LAST,
     timeoutMs: e.TIMEOUT_MS,
     resultFile: e.RESULT_FILE,

@@ -55,8 +55,8 @@ test('object keys and references', () => {
     'acme/20261125T152240123Z.manifest.json',
   );
   assert.equal(resolveBackupRef('latest', 'acme'), 'latest');
-  assert.deepEqual(resolveBackupRef('20261125T152240123Z', 'acme'), {
-    instance: 'acme',
+  assert.deepEqual(resolveBackupRef('20261125T152240123Z', 'backups/acme'), {
+    base: 'backups/acme',
     timestamp: '20261125T152240123Z',
   });
   for (const ref of [
@@ -65,15 +65,28 @@ test('object keys and references', () => {
     'other/20261125T152240123Z',
   ]) {
     assert.deepEqual(resolveBackupRef(ref, 'acme'), {
-      instance: 'other',
+      base: 'other',
       timestamp: '20261125T152240123Z',
     });
   }
+  assert.deepEqual(resolveBackupRef('backups/x.y/other/20261125T152240123Z.archive.gz', 'acme'), {
+    base: 'backups/x.y/other',
+    timestamp: '20261125T152240123Z',
+  });
+  assert.throws(
+    () => resolveBackupRef('../other/20261125T152240123Z', 'acme'),
+    /cannot understand/,
+  );
   assert.throws(() => resolveBackupRef('../etc/passwd', 'acme'), /cannot understand/);
   assert.throws(() => resolveBackupRef('acme/yesterday.archive.gz', 'acme'), /cannot understand/);
 });
 
 test('grouping keys by backup ignores other instances and foreign objects', () => {
+  const p = groupByTimestamp('backups/a.b', [
+    'backups/a.b/20261125T152240123Z.archive.gz',
+    'backups/aXb/20261125T152240123Z.archive.gz',
+  ]);
+  assert.deepEqual([...p.values()], [['backups/a.b/20261125T152240123Z.archive.gz']]);
   const g = groupByTimestamp('acme', [
     'acme/20261125T152240123Z.archive.gz',
     'acme/20261125T152240123Z.manifest.json',

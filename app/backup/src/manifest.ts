@@ -88,35 +88,50 @@ export function parseTimestamp(ts: string): Date {
   return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`);
 }
 
+/**
+ * Object keys of one backup. `base` is `<BACKUP_S3_PREFIX><instance>`, e.g. `acme` or
+ * `backups/acme`.
+ */
 export const keys = {
-  archive: (instance: string, ts: string) => `${instance}/${ts}.archive.gz`,
-  manifest: (instance: string, ts: string) => `${instance}/${ts}.manifest.json`,
-  attachmentsPrefix: (instance: string, ts: string) => `${instance}/${ts}/attachments/`,
+  archive: (base: string, ts: string) => `${base}/${ts}.archive.gz`,
+  manifest: (base: string, ts: string) => `${base}/${ts}.manifest.json`,
+  attachmentsPrefix: (base: string, ts: string) => `${base}/${ts}/attachments/`,
 };
 
+export const baseOf = (prefix: string, instance: string): string => `${prefix}${instance}`;
+
+/** The instance name of a base (its last path segment). */
+export const instanceOfBase = (base: string): string => base.slice(base.lastIndexOf('/') + 1);
+
 /**
- * Which backup a user means: a manifest or archive key (`inst/TS.archive.gz`), `inst/TS`, a
- * bare timestamp (of `instance`), or `latest` (resolved by the caller).
+ * Which backup a user means: an archive or manifest key (`[prefix/]inst/TS.archive.gz`),
+ * `[prefix/]inst/TS`, a bare timestamp (of `base`), or `latest` (resolved by the caller).
  */
 export function resolveBackupRef(
   ref: string,
-  instance: string,
-): { instance: string; timestamp: string } | 'latest' {
+  base: string,
+): { base: string; timestamp: string } | 'latest' {
   if (ref === 'latest') return 'latest';
-  if (isTimestamp(ref)) return { instance, timestamp: ref };
+  if (isTimestamp(ref)) return { base, timestamp: ref };
   const m =
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/(\d{8}T\d{9}Z)(\.archive\.gz|\.manifest\.json)?$/.exec(ref);
-  if (m?.[1] && m[3]) return { instance: m[1], timestamp: m[3] };
+    /^((?:[A-Za-z0-9._-]+\/)*[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/(\d{8}T\d{9}Z)(?:\.archive\.gz|\.manifest\.json)?$/.exec(
+      ref,
+    );
+  if (m?.[1] && m[2] && !m[1].split('/').includes('..')) return { base: m[1], timestamp: m[2] };
   throw new Error(
     `cannot understand backup reference "${ref}": use latest, a timestamp like 20261125T152240123Z, ` +
       'or an object key like <instance>/<timestamp>.archive.gz',
   );
 }
 
-/** Groups the keys under `<instance>/` by backup timestamp. */
-export function groupByTimestamp(instance: string, objectKeys: string[]): Map<string, string[]> {
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Groups the keys under `<base>/` by backup timestamp. */
+export function groupByTimestamp(base: string, objectKeys: string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  const re = new RegExp(`^${instance}/(\\d{8}T\\d{9}Z)(?:\\.archive\\.gz|\\.manifest\\.json|/.*)$`);
+  const re = new RegExp(
+    `^${escapeRegExp(base)}/(\\d{8}T\\d{9}Z)(?:\\.archive\\.gz|\\.manifest\\.json|/.*)$`,
+  );
   for (const k of objectKeys) {
     const ts = re.exec(k)?.[1];
     if (!ts) continue;

@@ -177,11 +177,11 @@ async function restoreDatabase(
 }
 
 async function locate(cfg: TConfig, store: Store, ref: string): Promise<TManifest> {
-  const target = resolveBackupRef(ref, cfg.instance);
-  if (target !== 'latest') return readManifest(store, target.instance, target.timestamp);
-  const newest = (await listBackups(store, cfg.instance)).at(-1);
-  if (!newest) throw new Error(`no backups of ${cfg.instance} in ${store.where}`);
-  return readManifest(store, cfg.instance, newest.timestamp);
+  const target = resolveBackupRef(ref, cfg.base);
+  if (target !== 'latest') return readManifest(store, target.base, target.timestamp);
+  const newest = (await listBackups(store, cfg.base)).at(-1);
+  if (!newest) throw new Error(`no backups of ${cfg.base} in ${store.where}`);
+  return readManifest(store, cfg.base, newest.timestamp);
 }
 
 /** `pms-backup verify`: reads the whole backup and checks it against its manifest. */
@@ -216,6 +216,12 @@ export async function runRestore(cfg: TConfig, log: Log, ref: string): Promise<R
     );
   }
   if (att) await checkStore(att, 'attachments bucket');
+  const clash = manifest.attachments.objects.find(
+    (o) => cfg.sameBucket && o.key.startsWith(cfg.backupPrefix),
+  );
+  if (clash) {
+    throw new Error(`attachment ${clash.key} would overwrite backups under ${cfg.backupPrefix}`);
+  }
   const mongo = await connectMongo(cfg);
   try {
     log.info('restore started', {

@@ -1,6 +1,12 @@
 // `list` and `prune`: a backup is a manifest; prune keeps exactly the newest `keepLast`.
 import type { Log } from './log.ts';
-import { groupByTimestamp, keys, parseManifest, type TManifest } from './manifest.ts';
+import {
+  groupByTimestamp,
+  instanceOfBase,
+  keys,
+  parseManifest,
+  type TManifest,
+} from './manifest.ts';
 import { checkStore, deleteKeys, getText, listAll, type Store } from './s3.ts';
 
 export interface BackupEntry {
@@ -11,36 +17,37 @@ export interface BackupEntry {
   objects: string[];
 }
 
-/** Complete backups (those with a manifest) of `instance`, oldest first. */
-export async function listBackups(store: Store, instance: string): Promise<BackupEntry[]> {
-  const all = await listAll(store, `${instance}/`);
+/** Complete backups (those with a manifest) under `base` (prefix + instance), oldest first. */
+export async function listBackups(store: Store, base: string): Promise<BackupEntry[]> {
+  const all = await listAll(store, `${base}/`);
   const groups = groupByTimestamp(
-    instance,
+    base,
     all.map((o) => o.key),
   );
   return [...groups.entries()]
-    .filter(([ts, objs]) => objs.includes(keys.manifest(instance, ts)))
+    .filter(([ts, objs]) => objs.includes(keys.manifest(base, ts)))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([ts, objs]) => ({
       timestamp: ts,
-      manifestKey: keys.manifest(instance, ts),
-      archiveKey: keys.archive(instance, ts),
+      manifestKey: keys.manifest(base, ts),
+      archiveKey: keys.archive(base, ts),
       objects: objs,
     }));
 }
 
 export async function readManifest(
   store: Store,
-  instance: string,
+  base: string,
   timestamp: string,
 ): Promise<TManifest> {
-  const key = keys.manifest(instance, timestamp);
+  const key = keys.manifest(base, timestamp);
+  const instance = instanceOfBase(base);
   let text: string;
   try {
     text = await getText(store, key);
   } catch (e) {
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) throw new Error(`no backup ${instance}/${timestamp} (${key} not found)`);
+    if (status === 404) throw new Error(`no backup ${base}/${timestamp} (${key} not found)`);
     throw e;
   }
   const m = parseManifest(text, key);
@@ -64,19 +71,19 @@ export interface PruneResult {
  */
 export async function prune(
   store: Store,
-  instance: string,
+  base: string,
   keepLast: number,
   log: Log,
 ): Promise<PruneResult> {
   if (!Number.isInteger(keepLast) || keepLast < 1) throw new Error('keepLast must be >= 1');
   await checkStore(store, 'backup destination');
-  const all = await listAll(store, `${instance}/`);
+  const all = await listAll(store, `${base}/`);
   const groups = groupByTimestamp(
-    instance,
+    base,
     all.map((o) => o.key),
   );
   const complete = [...groups.entries()]
-    .filter(([ts, objs]) => objs.includes(keys.manifest(instance, ts)))
+    .filter(([ts, objs]) => objs.includes(keys.manifest(base, ts)))
     .map(([ts]) => ts)
     .sort();
   const kept = complete.slice(-keepLast);
@@ -88,12 +95,12 @@ export async function prune(
   let deletedObjects = 0;
   for (const ts of doomed) {
     const objs = groups.get(ts) ?? [];
-    const manifest = keys.manifest(instance, ts);
+    const manifest = keys.manifest(base, ts);
     if (objs.includes(manifest)) await deleteKeys(store, [manifest]);
     const rest = objs.filter((k) => k !== manifest);
     await deleteKeys(store, rest);
     deletedObjects += objs.length;
-    log.info('pruned backup', { instance, timestamp: ts, objects: objs.length });
+    log.info('pruned backup', { base, timestamp: ts, objects: objs.length });
   }
   return { kept, deleted: doomed, deletedObjects };
 }

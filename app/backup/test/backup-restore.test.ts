@@ -116,3 +116,29 @@ test('clone a tenant: restore another instance backup into a new database', asyn
   assert.equal(r.database, cloneDb);
   assert.deepEqual(await dbSnapshot(cloneDb), source);
 });
+
+test('backups kept in the attachments bucket under a prefix are not backed up as attachments', async () => {
+  const g = await makeFixture('same');
+  try {
+    await seed(g, { tasks: 3, bigAttachment: false });
+    const cfg = configFor(g, {
+      BACKUP_S3_BUCKET: g.attachmentsBucket,
+      BACKUP_S3_PREFIX: 'backups/',
+    });
+    const attBefore = await bucketSnapshot(g.attachmentsBucket);
+    const first = await runBackup(cfg, quietLog());
+    assert.match(first.archiveKey, new RegExp(`^backups/${g.instance}/`));
+    const second = await runBackup(cfg, quietLog());
+    // The second backup did not copy the first one.
+    assert.equal(second.attachments, Object.keys(attBefore).length);
+    await dropDb(g.db);
+    for (const k of Object.keys(attBefore)) {
+      await s3.send(new DeleteObjectCommand({ Bucket: g.attachmentsBucket, Key: k }));
+    }
+    await runRestore(cfg, quietLog(), second.archiveKey);
+    const after = await bucketSnapshot(g.attachmentsBucket);
+    for (const [k, v] of Object.entries(attBefore)) assert.deepEqual(after[k], v);
+  } finally {
+    await cleanFixture(g);
+  }
+});
