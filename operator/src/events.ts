@@ -43,13 +43,14 @@ export class KubeEventRecorder implements EventRecorder {
   constructor(opts: EventRecorderOptions) {
     this.client = KubernetesObjectApi.makeApiClient(opts.kc);
     this.o = {
-      controller: 'pms.io/pms-operator',
-      seriesWindowMs: 10 * 60_000,
-      seriesFlushMs: 30_000,
-      burst: 25,
-      refillEveryMs: 5 * 60_000,
-      maxTracked: 4096,
-      ...opts,
+      log: opts.log,
+      instance: opts.instance,
+      controller: opts.controller ?? 'pms.io/pms-operator',
+      seriesWindowMs: opts.seriesWindowMs ?? 10 * 60_000,
+      seriesFlushMs: opts.seriesFlushMs ?? 30_000,
+      burst: opts.burst ?? 25,
+      refillEveryMs: opts.refillEveryMs ?? 5 * 60_000,
+      maxTracked: opts.maxTracked ?? 4096,
     };
   }
 

@@ -49,6 +49,8 @@ export interface StartOperatorOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /** Hand the lease back on stop() so a standby takes over at once (default true). */
+  releaseLeaseOnStop?: boolean;
   /** Work-queue back-off (default 5 ms doubling to 1000 s). */
   queueBaseDelayMs?: number;
   queueMaxDelayMs?: number;
@@ -337,6 +339,7 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
       leaseDurationMs: opts.leaseDurationMs,
       renewDeadlineMs: opts.renewDeadlineMs,
       retryPeriodMs: opts.retryPeriodMs,
+      releaseOnStop: opts.releaseLeaseOnStop,
       // Starting the controllers must not block renewing the lease.
       onStartedLeading: () => {
         void startLeading().catch((err: unknown) =>

@@ -51,11 +51,11 @@ export class LeaderElector {
   constructor(opts: LeaderElectionOptions) {
     this.api = opts.kc.makeApiClient(CoordinationV1Api);
     this.opts = {
-      leaseDurationMs: 15_000,
-      renewDeadlineMs: 10_000,
-      retryPeriodMs: 2_000,
-      releaseOnStop: true,
       ...opts,
+      leaseDurationMs: opts.leaseDurationMs ?? 15_000,
+      renewDeadlineMs: opts.renewDeadlineMs ?? 10_000,
+      retryPeriodMs: opts.retryPeriodMs ?? 2_000,
+      releaseOnStop: opts.releaseOnStop ?? true,
     };
     if (this.opts.renewDeadlineMs >= this.opts.leaseDurationMs) {
       throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
