@@ -61,99 +61,82 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : v));
 
-export const ZConfigSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
-    TZ: z.string().default('UTC'),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info'),
-    PORT: int(4000, 0, 65535),
-    BACKEND_PORT: int(0, 0, 65535),
-    FRONTEND_URL: url('http://localhost:3000'),
-    BACKEND_URL: url('http://localhost:4000'),
-    API_VERSION: z.string().default('v1'),
-    MONGODB_URI: url(),
-    MONGODB_DB: z.string().default('pms'),
-    REDIS_URL: url(),
-    REDIS_DB: int(0, 0, 15),
-    REDIS_PASSWORD: optionalString,
-    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    JWT_ACCESS_TTL: int(900, 1),
-    JWT_REFRESH_TTL: int(1209600, 60),
-    REFRESH_COOKIE_NAME: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a cookie name')
-      .default('pm_refresh'),
-    BCRYPT_ROUNDS: int(12, 4, 15),
-    S3_ENDPOINT: optionalString,
-    S3_REGION: z.string().default('us-east-1'),
-    S3_ACCESS_KEY: z.string().min(1, 'is required'),
-    S3_SECRET_KEY: z.string().min(1, 'is required'),
-    S3_BUCKET: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
-      .default('pms-attachments'),
-    S3_USE_PATH_STYLE: bool(true),
-    SMTP_HOST: optionalString,
-    SMTP_PORT: int(587, 1, 65535),
-    SMTP_SECURE: bool(false),
-    SMTP_USER: optionalString,
-    SMTP_PASS: optionalString,
-    EMAIL_FROM: z.string().default('PMS <no-reply@localhost>'),
-    ENABLE_METRICS: bool(true),
-    METRICS_PORT: int(0, 0, 65535),
-    ENABLE_TRACING: bool(false),
-    CORS_ORIGINS: list([]),
-    RATE_LIMIT_WINDOW: int(900000, 1000),
-    RATE_LIMIT_MAX: int(100, 1),
-    LOGIN_RATE_LIMIT_MAX: int(10, 1),
-    HELMET_ENABLED: bool(true),
-    CLUSTER_MODE: bool(false),
-    CACHE_TTL: int(3600, 1),
-    COMPRESSION_ENABLED: bool(true),
-    ENABLE_REGISTRATION: bool(false),
-    ENABLE_FILE_UPLOAD: bool(true),
-    ENABLE_NOTIFICATIONS: bool(true),
-    MAINTENANCE_MODE: bool(false),
-    MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1),
-    UPLOAD_ALLOWED_TYPES: list([
-      'image/*',
-      'application/pdf',
-      'text/plain',
-      'text/markdown',
-      'text/csv',
-      'application/json',
-      'application/zip',
-    ]),
-    ADMIN_EMAIL: z
-      .email('must be an email address')
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
-    ADMIN_PASSWORD: optionalString,
-    ADMIN_NAME: z.string().default('Administrator'),
-    SHUTDOWN_TIMEOUT_MS: int(10000, 0),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9:_-]+$/, 'must be a Redis key prefix')
-      .default('pms'),
-    TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
-    CLEANUP_INTERVAL_MS: int(3600000, 1000),
-  })
-  .superRefine((c, ctx) => {
-    if (c.ADMIN_EMAIL && !c.ADMIN_PASSWORD)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ADMIN_PASSWORD'],
-        message: 'is required when ADMIN_EMAIL is set (or ADMIN_PASSWORD_FILE)',
-      });
-    if (c.ADMIN_PASSWORD !== undefined && c.ADMIN_PASSWORD.length < 8)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ADMIN_PASSWORD'],
-        message: 'must be at least 8 characters',
-      });
-  });
+export const ZConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  TZ: z.string().default('UTC'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: int(4000, 0, 65535),
+  BACKEND_PORT: int(0, 0, 65535),
+  FRONTEND_URL: url('http://localhost:3000'),
+  BACKEND_URL: url('http://localhost:4000'),
+  API_VERSION: z.string().default('v1'),
+  MONGODB_URI: url(),
+  MONGODB_DB: z.string().default('pms'),
+  REDIS_URL: url(),
+  REDIS_DB: int(0, 0, 15),
+  REDIS_PASSWORD: optionalString,
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  JWT_ACCESS_TTL: int(900, 1),
+  JWT_REFRESH_TTL: int(1209600, 60),
+  REFRESH_COOKIE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a cookie name')
+    .default('pm_refresh'),
+  BCRYPT_ROUNDS: int(12, 4, 15),
+  S3_ENDPOINT: optionalString,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY: z.string().min(1, 'is required'),
+  S3_SECRET_KEY: z.string().min(1, 'is required'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .default('pms-attachments'),
+  S3_USE_PATH_STYLE: bool(true),
+  SMTP_HOST: optionalString,
+  SMTP_PORT: int(587, 1, 65535),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: optionalString,
+  SMTP_PASS: optionalString,
+  EMAIL_FROM: z.string().default('PMS <no-reply@localhost>'),
+  ENABLE_METRICS: bool(true),
+  METRICS_PORT: int(0, 0, 65535),
+  ENABLE_TRACING: bool(false),
+  CORS_ORIGINS: list([]),
+  RATE_LIMIT_WINDOW: int(900000, 1000),
+  RATE_LIMIT_MAX: int(100, 1),
+  LOGIN_RATE_LIMIT_MAX: int(10, 1),
+  HELMET_ENABLED: bool(true),
+  CLUSTER_MODE: bool(false),
+  CACHE_TTL: int(3600, 1),
+  COMPRESSION_ENABLED: bool(true),
+  ENABLE_REGISTRATION: bool(false),
+  ENABLE_FILE_UPLOAD: bool(true),
+  ENABLE_NOTIFICATIONS: bool(true),
+  MAINTENANCE_MODE: bool(false),
+  MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1),
+  UPLOAD_ALLOWED_TYPES: list([
+    'image/*',
+    'application/pdf',
+    'text/plain',
+    'text/markdown',
+    'text/csv',
+    'application/json',
+    'application/zip',
+  ]),
+  ADMIN_EMAIL: z
+    .email('must be an email address')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  ADMIN_PASSWORD: optionalString,
+  ADMIN_NAME: z.string().default('Administrator'),
+  SHUTDOWN_TIMEOUT_MS: int(10000, 0),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/, 'must be a Redis key prefix')
+    .default('pms'),
+  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  CLEANUP_INTERVAL_MS: int(3600000, 1000),
+});
 
 export type TConfig = z.output<typeof ZConfigSchema> & { port: number };
 
@@ -192,6 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
       );
     }
   }
+  // Cross-field rules, checked even when other variables are bad (one pass, every problem).
+  if (input.ADMIN_EMAIL && !input.ADMIN_PASSWORD)
+    problems.push('ADMIN_PASSWORD: is required when ADMIN_EMAIL is set (or ADMIN_PASSWORD_FILE)');
+  if (input.ADMIN_PASSWORD && input.ADMIN_PASSWORD.length < 8)
+    problems.push('ADMIN_PASSWORD: must be at least 8 characters');
   const parsed = ZConfigSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -1,0 +1,39 @@
+// Periodic clean-ups. FerretDB v1 has no TTL indexes, so expiry is done here instead.
+import { Attachment } from '../attachments/model.ts';
+import { RefreshToken } from '../auth/model.ts';
+import { Notification } from '../notifications/model.ts';
+import type { Storage } from '../platform/s3.ts';
+import { ApiToken } from '../tokens/model.ts';
+
+export interface CleanupResult {
+  refreshTokens: number;
+  apiTokens: number;
+  pendingAttachments: number;
+  notifications: number;
+}
+
+export async function runCleanup(storage: Storage, now = new Date()): Promise<CleanupResult> {
+  const day = 86400_000;
+  const refreshTokens = (
+    await RefreshToken.deleteMany({
+      $or: [{ expiresAt: { $lt: now } }, { revokedAt: { $lt: new Date(now.getTime() - day) } }],
+    })
+  ).deletedCount;
+  const apiTokens = (await ApiToken.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
+  // Presigned uploads never confirmed within a day: remove the object (if any) and the record.
+  const stale = await Attachment.find({
+    status: 'pending',
+    createdAt: { $lt: new Date(now.getTime() - day) },
+  }).lean();
+  for (const a of stale) {
+    await storage.remove(a.key);
+    await Attachment.deleteOne({ _id: a._id });
+  }
+  const notifications = (
+    await Notification.deleteMany({
+      read: true,
+      createdAt: { $lt: new Date(now.getTime() - 90 * day) },
+    })
+  ).deletedCount;
+  return { refreshTokens, apiTokens, pendingAttachments: stale.length, notifications };
+}

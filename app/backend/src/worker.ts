@@ -1,0 +1,24 @@
+// `npm run worker`: sends notification emails and runs periodic clean-ups.
+import { startWorker } from './jobs/worker.ts';
+import { ConfigError, loadConfig, type TConfig } from './platform/config.ts';
+import { createLogger } from './platform/logger.ts';
+
+let config: TConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+const logger = createLogger(config.LOG_LEVEL, 'pms-worker');
+const w = await startWorker(config, logger);
+const stop = async (signal: string) => {
+  logger.info({ signal }, 'worker stopping (finishing running jobs)');
+  await w.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
