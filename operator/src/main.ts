@@ -92,8 +92,13 @@ async function main(): Promise<void> {
     namespace: config.WATCH_NAMESPACE || undefined,
     leaderElection: config.LEADER_ELECTION,
     leaseName: config.LEASE_NAME,
+    // Outside a cluster (npm start) the Lease goes to the watched namespace or `default`.
     leaseNamespace:
-      config.LEASE_NAMESPACE ?? config.POD_NAMESPACE ?? podNamespace() ?? 'pms-system',
+      config.LEASE_NAMESPACE ??
+      config.LEADER_ELECTION_NAMESPACE ??
+      config.POD_NAMESPACE ??
+      podNamespace() ??
+      (config.WATCH_NAMESPACE || 'default'),
     identity: config.POD_NAME,
     metricsPort: config.METRICS_PORT,
     healthPort: config.HEALTH_PORT,
