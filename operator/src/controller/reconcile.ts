@@ -28,6 +28,7 @@ import {
 } from '../status/compute.ts';
 import { driftPaths } from './drift.ts';
 import { PRUNED_KINDS } from './owned.ts';
+import { toClientModel, toWire } from './wire.ts';
 import {
   PermanentError,
   type ObjectKey,
@@ -50,7 +51,7 @@ async function readOrUndefined<T extends KubernetesObject>(
   header: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
 ): Promise<T | undefined> {
   try {
-    return await ctx.client.read<T>(header);
+    return toWire(await ctx.client.read<T>(header));
   } catch (err) {
     if (apiErrorCode(err) === 404) return undefined;
     throw err;
@@ -65,14 +66,20 @@ async function writeStatus(
 ): Promise<boolean> {
   if (jsonEqual(raw.status ?? {}, status)) return false;
   const api = ctx.kc.makeApiClient(CustomObjectsApi);
-  await api.replaceNamespacedCustomObjectStatus({
-    group: API_GROUP,
-    version: API_VERSION.split('/')[1] ?? 'v1alpha1',
-    namespace: raw.metadata?.namespace ?? '',
-    plural: PLURAL,
-    name: raw.metadata?.name ?? '',
-    body: { ...raw, status },
-  });
+  try {
+    // PUT with the resourceVersion we read: a concurrent change is a 409 and the runtime retries.
+    await api.replaceNamespacedCustomObjectStatus({
+      group: API_GROUP,
+      version: API_VERSION.split('/')[1] ?? 'v1alpha1',
+      namespace: raw.metadata?.namespace ?? '',
+      plural: PLURAL,
+      name: raw.metadata?.name ?? '',
+      body: { ...raw, status },
+    });
+  } catch (err) {
+    if (apiErrorCode(err) === 404) return false; // deleted meanwhile
+    throw err;
+  }
   return true;
 }
 
@@ -104,7 +111,9 @@ async function prepareStatefulSet(
     const pvc = await readOrUndefined<KubernetesObject & Vct>(ctx, header);
     const size = String(pvc?.spec?.resources?.requests?.storage ?? '');
     if (pvc && (parseQuantity(size) ?? 0) < (parseQuantity(want) ?? 0)) {
-      await ctx.apply({ ...header, spec: { resources: { requests: { storage: want } } } });
+      await ctx.apply(
+        toClientModel({ ...header, spec: { resources: { requests: { storage: want } } } }),
+      );
       grown.push(`PersistentVolumeClaim/${header.metadata.name}`);
     }
   }
@@ -247,7 +256,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     // Generated credentials: created when absent, never rewritten.
     const created: string[] = [];
     for (const secret of renderSecrets(instance, random)) {
-      const r = await createIfAbsent(ctx.client, secret as KubernetesObject);
+      const r = await createIfAbsent(ctx.client, toClientModel(secret as KubernetesObject));
       if (r.created) created.push(ref(secret));
     }
 
@@ -264,7 +273,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
         let live = await readOrUndefined<KubernetesObject>(ctx, header);
         if (CREATE_ONLY_KINDS.has(child.kind)) {
           if (!live) {
-            const r = await createIfAbsent(ctx.client, child as KubernetesObject);
+            const r = await createIfAbsent(ctx.client, toClientModel(child as KubernetesObject));
             if (r.created) created.push(ref(child));
           }
           continue;
@@ -274,7 +283,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
         const drift = live ? driftPaths(child, live) : ['(missing)'];
         if (drift.length > 0) {
           ctx.log.debug('applying child', { child: ref(child), drift: drift.slice(0, 5) });
-          live = await ctx.apply(child as KubernetesObject);
+          live = toWire(await ctx.apply(toClientModel(child as KubernetesObject)));
           applied.push(ref(child));
         }
         if (child.kind === 'Deployment' || child.kind === 'StatefulSet')

@@ -118,3 +118,43 @@ export function instance(
     spec: { version: '1.0.0', host: `${name}.example.com`, ...spec },
   };
 }
+
+/**
+ * Static PersistentVolumes pre-bound to the claims a StatefulSet will make (the test cluster
+ * has no provisioner). Returns their names so the caller can delete them.
+ */
+export async function provideVolumes(
+  kc: KubeConfig,
+  namespace: string,
+  claims: { name: string; size: string; storageClassName?: string }[],
+): Promise<string[]> {
+  const made: string[] = [];
+  for (const c of claims) {
+    const name = `${namespace}-${c.name}`;
+    const res = await rawRequest(kc, 'POST', '/api/v1/persistentvolumes', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name, labels: { 'pms-test/namespace': namespace } },
+      spec: {
+        capacity: { storage: c.size },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: c.storageClassName ?? '',
+        hostPath: { path: `/tmp/${name}` },
+        claimRef: { namespace, name: c.name },
+      },
+    });
+    if (res.status >= 300 && res.status !== 409)
+      throw new Error(`creating PV ${name}: ${JSON.stringify(res.body)}`);
+    made.push(name);
+  }
+  return made;
+}
+
+export async function deleteVolumes(kc: KubeConfig, namespace: string): Promise<void> {
+  await rawRequest(
+    kc,
+    'DELETE',
+    `/api/v1/persistentvolumes?labelSelector=${encodeURIComponent(`pms-test/namespace=${namespace}`)}`,
+  );
+}
