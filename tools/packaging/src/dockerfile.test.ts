@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { copyFrom, parseDockerfile } from './dockerfile.ts';
+
+describe('parseDockerfile', () => {
+  it('groups instructions into stages and joins continued lines', () => {
+    const stages = parseDockerfile(
+      [
+        '# syntax=docker/dockerfile:1.7',
+        'ARG X=1',
+        'FROM node:24.1.0-alpine3.22 AS deps',
+        'RUN npm ci \\',
+        '    # a comment inside',
+        '    --omit=dev',
+        '',
+        'FROM deps AS runtime',
+        'COPY --from=deps /src/node_modules ./node_modules',
+        'USER 10001:10001',
+      ].join('\n'),
+    );
+    assert.equal(stages.length, 2);
+    assert.deepEqual(
+      stages.map((s) => [s.from, s.name]),
+      [
+        ['node:24.1.0-alpine3.22', 'deps'],
+        ['deps', 'runtime'],
+      ],
+    );
+    assert.equal(stages[0]?.instructions[0]?.args, 'npm ci --omit=dev');
+    assert.equal(stages[0]?.instructions[0]?.line, 4);
+    const copy = stages[1]?.instructions[0];
+    assert.ok(copy);
+    assert.equal(copyFrom(copy), 'deps');
+  });
+
+  it('rejects instructions before FROM and dangling continuations', () => {
+    assert.throws(() => parseDockerfile('RUN true\nFROM x:1'), /before the first FROM/);
+    assert.throws(() => parseDockerfile('FROM x:1\nRUN true \\'), /continued line/);
+  });
+});
