@@ -88,7 +88,9 @@ export async function runBackup(
   const written: string[] = [];
 
   try {
-    if ((await exists(dest, manifestKey)) || (await exists(dest, archiveKey))) {
+    // Leftovers of an interrupted run with the same timestamp (a retried Job) are overwritten;
+    // a complete backup never is.
+    if (await exists(dest, manifestKey)) {
       throw new Error(`a backup ${cfg.base}/${ts} already exists; refusing to overwrite it`);
     }
     const collections = await describeCollections(mongo.db);

@@ -109,8 +109,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 let secrets: string[] = [];
+let resultFile: string | undefined;
 try {
-  secrets = loadConfig().secrets;
+  ({ secrets, resultFile } = loadConfig());
 } catch {
   // reported by main()
 }
@@ -121,9 +122,15 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e as Error;
     const usage = err instanceof UsageError || err instanceof ConfigError;
-    process.stderr.write(
-      `pms-backup: ${redact(`${err.name}: ${err.message}`, secrets)}\n${usage ? `${USAGE}\n` : ''}`,
-    );
+    const message = redact(`${err.name}: ${err.message}`, secrets);
+    process.stderr.write(`pms-backup: ${message}\n${usage ? `${USAGE}\n` : ''}`);
+    if (resultFile) {
+      try {
+        writeFileSync(resultFile, JSON.stringify({ error: message.slice(0, 3000) }));
+      } catch {
+        // the message is on stderr anyway
+      }
+    }
     process.exitCode = usage ? 2 : 1;
   },
 );

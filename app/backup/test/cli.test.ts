@@ -73,8 +73,17 @@ test('backup with KEEP_LAST, list, verify and restore through the CLI; secrets f
 
 test('wrong credentials: exit 1, a clear message, no secret in the output, nothing written', async () => {
   const before = await backupBucketKeys(f.backupBucket);
-  const r = await run(['backup'], envFor(f, { BACKUP_S3_SECRET_KEY: 'super-secret-wrong-key' }));
+  const r = await run(
+    ['backup'],
+    envFor(f, {
+      BACKUP_S3_SECRET_KEY: 'super-secret-wrong-key',
+      RESULT_FILE: join(dir, 'failed.json'),
+    }),
+  );
   assert.equal(r.code, 1);
+  const result = readFileSync(join(dir, 'failed.json'), 'utf8');
+  assert.match(result, /"error":".*backup destination .* is not usable/);
+  assert.doesNotMatch(result, /super-secret-wrong-key/);
   assert.match(r.stderr, /backup destination .* is not usable/);
   assert.doesNotMatch(r.stdout + r.stderr, /super-secret-wrong-key/);
   assert.deepEqual(await backupBucketKeys(f.backupBucket), before);

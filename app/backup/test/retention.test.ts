@@ -77,3 +77,12 @@ test('refuses to overwrite an existing backup', async () => {
     1,
   );
 });
+
+test('a retried backup overwrites the leftovers of an interrupted run with the same timestamp', async () => {
+  const ts = '20260201T000000000Z';
+  await putObject(f.backupBucket, keys.archive(f.instance, ts), 'half an archive');
+  const r = await runBackup(configFor(f), quietLog(), { timestamp: ts });
+  assert.ok(r.size > 'half an archive'.length);
+  const store = openStore(configFor(f).destination, 3000);
+  assert.ok((await listBackups(store, f.instance)).some((b) => b.timestamp === ts));
+});
