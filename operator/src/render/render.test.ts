@@ -358,7 +358,8 @@ describe('renderSecrets', () => {
       secrets.map((s) => s.metadata.name),
       ['acme-mongodb', 'acme-redis', 'acme-minio', 'acme-jwt', 'acme-admin'],
     );
-    const decoded = (s: Json, k: string) => Buffer.from(s.data[k], 'base64').toString();
+    const decoded = (s: Json | undefined, k: string) =>
+      Buffer.from(s?.data[k], 'base64').toString();
     const mongo = secrets[0];
     assert.equal(decoded(mongo, 'username'), 'pms');
     assert.equal(decoded(mongo, 'root-username'), 'root');
