@@ -86,6 +86,7 @@ async function writeStatus(
 /** StatefulSet volume claim templates are immutable: keep the live ones and grow PVCs directly. */
 async function prepareStatefulSet(
   ctx: ReconcileContext,
+  owner: KubernetesObject,
   desired: Child,
   live: KubernetesObject | undefined,
 ): Promise<string[]> {
@@ -111,10 +112,22 @@ async function prepareStatefulSet(
     const pvc = await readOrUndefined<KubernetesObject & Vct>(ctx, header);
     const size = String(pvc?.spec?.resources?.requests?.storage ?? '');
     if (pvc && (parseQuantity(size) ?? 0) < (parseQuantity(want) ?? 0)) {
-      await ctx.apply(
-        toClientModel({ ...header, spec: { resources: { requests: { storage: want } } } }),
-      );
-      grown.push(`PersistentVolumeClaim/${header.metadata.name}`);
+      try {
+        await ctx.apply(
+          toClientModel({ ...header, spec: { resources: { requests: { storage: want } } } }),
+        );
+        grown.push(`PersistentVolumeClaim/${header.metadata.name}`);
+      } catch (err) {
+        // E.g. a StorageClass without allowVolumeExpansion: report it, reconcile the rest.
+        const code = apiErrorCode(err);
+        if (code !== 422 && code !== 403) throw err;
+        await ctx.events.record(
+          owner,
+          'Warning',
+          'VolumeExpansionFailed',
+          `cannot grow ${header.metadata.name} to ${want} (HTTP ${code}); does its StorageClass allow volume expansion?`,
+        );
+      }
     }
   }
   return grown;
@@ -279,7 +292,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
           continue;
         }
         if (child.kind === 'StatefulSet')
-          applied.push(...(await prepareStatefulSet(ctx, child, live)));
+          applied.push(...(await prepareStatefulSet(ctx, raw, child, live)));
         const drift = live ? driftPaths(child, live) : ['(missing)'];
         if (drift.length > 0) {
           ctx.log.debug('applying child', { child: ref(child), drift: drift.slice(0, 5) });
