@@ -1,0 +1,54 @@
+// The Job of one PmsRestore: `pms-backup restore <objectKey>` against the target instance's
+// MongoDB and attachments bucket (verify first, then drop-and-restore). Owned by the
+// PmsRestore. The operator starts it only once the app is in maintenance and scaled to zero.
+import type { PmsInstance } from '../api/spec.ts';
+import {
+  BACKUP_DEADLINE_SECONDS,
+  backupPodTemplate,
+  resolveDestination,
+  type TBackupDestination,
+} from './backup-pod.ts';
+import { jobNameFor, ownerRefTo, type PmsRestore } from './backup-resources.ts';
+import { labels } from './labels.ts';
+import type { Child } from './types.ts';
+
+export const restoreJobName = (r: PmsRestore): string => jobNameFor(r.metadata.name, 'restore');
+
+const OBJECT_KEY =
+  /^([A-Za-z0-9._-]+\/)*[a-z0-9]([-a-z0-9]*[a-z0-9])?\/\d{8}T\d{9}Z(\.archive\.gz|\.manifest\.json)?$/;
+
+/**
+ * @param target the instance restored into
+ * @param objectKey the archive (resolved from the PmsBackup or given in the PmsRestore)
+ * @param destination where the backup is stored (a PmsBackup's destination, the PmsRestore's,
+ *   or, when undefined, the target instance's backup destination)
+ */
+export function renderRestoreJob(
+  target: PmsInstance,
+  r: PmsRestore,
+  objectKey: string,
+  destination: TBackupDestination | undefined,
+): Child {
+  if (!OBJECT_KEY.test(objectKey) || objectKey.includes('../')) {
+    throw new Error(`invalid backup object key ${objectKey}`);
+  }
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: restoreJobName(r),
+      namespace: r.metadata.namespace,
+      labels: { ...labels(target, 'backup'), 'pms.io/restore': r.metadata.name },
+      ownerReferences: [ownerRefTo(r)],
+    },
+    spec: {
+      // One retry: a restore is idempotent (drop-and-restore), but a failing one should stop.
+      backoffLimit: 1,
+      activeDeadlineSeconds: BACKUP_DEADLINE_SECONDS,
+      template: backupPodTemplate(target, {
+        args: ['restore', objectKey],
+        destination: resolveDestination(target, destination),
+      }),
+    },
+  };
+}
