@@ -1,0 +1,112 @@
+// GitHub Actions workflows: they parse, run what .ci/run runs, pin every action, build every
+// image of the repository under the names the operator renders, and use npm scripts that exist.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { findFiles } from '../src/files.ts';
+import { repoRoot } from '../src/paths.ts';
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  uses?: string;
+  steps?: Step[];
+  strategy?: { matrix?: { include?: { image: string; dockerfile: string }[] } };
+}
+interface Workflow {
+  name: string;
+  on: unknown;
+  jobs: Record<string, Job>;
+}
+
+const dir = join(repoRoot, '.github', 'workflows');
+const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+const workflows = Object.fromEntries(
+  files.map((f) => [f, parse(readFileSync(join(dir, f), 'utf8')) as Workflow]),
+);
+const steps = (w: Workflow | undefined) =>
+  Object.values(w?.jobs ?? {}).flatMap((j) => j.steps ?? []);
+const scripts = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+
+describe('GitHub workflows', () => {
+  it('has build-and-test, images and deploy', () => {
+    for (const f of ['build-and-test.yml', 'images.yml', 'deploy.yml']) assert.ok(workflows[f], f);
+  });
+
+  it('build-and-test runs .ci/run, the same entry point as CI', () => {
+    const runs = steps(workflows['build-and-test.yml']).map((s) => s.run ?? '');
+    assert.ok(runs.some((r) => r.trim() === 'bash .ci/run'));
+    const ci = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8');
+    for (const cmd of ['npm run lint', 'npm run typecheck', 'npm test']) {
+      assert.ok(ci.includes(cmd), `.ci/run runs ${cmd}`);
+    }
+  });
+
+  it('pins every action to a release or a commit', () => {
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const s of steps(w)) {
+        if (!s.uses || s.uses.startsWith('./')) continue;
+        assert.match(
+          s.uses,
+          /^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/,
+          `${f}: ${s.uses}`,
+        );
+      }
+      for (const j of Object.values(w.jobs)) {
+        if (j.uses) assert.ok(j.uses.startsWith('./.github/workflows/'), `${f}: ${j.uses}`);
+      }
+    }
+  });
+
+  it('images builds every Dockerfile of the repository, with the BuildKit cache', () => {
+    const isDockerfile = (n: string) => n === 'Dockerfile' || /^Dockerfile\.[\w-]+$/.test(n);
+    const dockerfiles = [
+      ...readdirSync(repoRoot).filter(isDockerfile),
+      ...['app', 'operator', 'tools'].flatMap((d) => findFiles(d, isDockerfile)),
+    ];
+    const matrix = workflows['images.yml']?.jobs.image?.strategy?.matrix?.include ?? [];
+    const built = matrix.map((m) => m.dockerfile);
+    for (const d of dockerfiles) assert.ok(built.includes(d), `${d} is built by images.yml`);
+    // The names the operator renders: <registry>/pms-<component>:<version>.
+    assert.deepEqual(matrix.map((m) => m.image).sort(), [
+      'pms-backend',
+      'pms-backup',
+      'pms-frontend',
+      'pms-operator',
+    ]);
+    const build = steps(workflows['images.yml']).find((s) =>
+      s.uses?.startsWith('docker/build-push-action@'),
+    );
+    assert.match(String(build?.with?.['cache-from']), /^type=gha/);
+    assert.match(String(build?.with?.['cache-to']), /^type=gha,mode=max/);
+    assert.equal(build?.with?.target, 'runtime');
+  });
+
+  it('deploy applies the rendered install and waits for it', () => {
+    const runs = steps(workflows['deploy.yml'])
+      .map((s) => s.run ?? '')
+      .join('\n');
+    assert.match(runs, /npm run build:install/);
+    assert.match(runs, /kubectl apply --server-side .*-f dist\/install\.yaml/);
+    assert.match(runs, /rollout status deployment\/pms-operator/);
+  });
+
+  it('every npm script a workflow runs exists', () => {
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const s of steps(w)) {
+        for (const m of (s.run ?? '').matchAll(/npm run ([\w:-]+)/g)) {
+          assert.ok(scripts[m[1] ?? ''], `${f}: npm run ${m[1]}`);
+        }
+      }
+    }
+  });
+});
