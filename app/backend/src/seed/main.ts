@@ -1,0 +1,34 @@
+// `npm run seed [-- --reset] [-- --tasks=N]`: loads the demo workspace into MONGODB_URI/MONGODB_DB.
+import mongoose from 'mongoose';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { connectMongo, syncIndexes } from '../platform/db.ts';
+import '../runtime.ts';
+import { seed } from './seed.ts';
+
+const args = process.argv.slice(2);
+const tasks = Number(args.find((a) => a.startsWith('--tasks='))?.split('=')[1] ?? 400);
+try {
+  const config = loadConfig({
+    JWT_SECRET: 'x'.repeat(32),
+    S3_ACCESS_KEY: '-',
+    S3_SECRET_KEY: '-',
+    ...process.env,
+  });
+  await connectMongo(config);
+  await syncIndexes();
+  const password = process.env.SEED_PASSWORD ?? 'demo-password';
+  const r = await seed({
+    password,
+    bcryptRounds: config.BCRYPT_ROUNDS,
+    tasksPerProject: tasks,
+    reset: args.includes('--reset'),
+    log: (m) => console.log(m),
+  });
+  console.log(
+    `seeded ${r.projects.reduce((s, p) => s + p.tasks, 0)} tasks; log in as ada@demo.pms.local / ${password}`,
+  );
+  await mongoose.disconnect();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}
