@@ -7,6 +7,7 @@ import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kube
 import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
 import { createLogger } from '../src/log.ts';
 import { startOperator, type RunningOperator } from '../src/operator.ts';
+import { startCountingProxy, type CountingProxy } from './support/counting-proxy.ts';
 import {
   adminKubeConfig,
   createTestNamespace,
@@ -22,6 +23,7 @@ import {
   provideVolumes,
   rawRequest,
   readSample,
+  sleep,
 } from './support/pms.ts';
 
 const admin = adminKubeConfig();
@@ -29,6 +31,7 @@ const client = KubernetesObjectApi.makeApiClient(admin);
 let ns = '';
 let identity: OperatorIdentity;
 let operator: RunningOperator | undefined;
+let proxy: CountingProxy | undefined;
 let storageClass = '';
 
 type Obj = KubernetesObject & {
@@ -96,8 +99,9 @@ describe('PmsInstance controller: samples and edge cases', () => {
       volumeBindingMode: 'Immediate',
     });
     assert.ok(sc.status < 300, JSON.stringify(sc.body));
+    proxy = await startCountingProxy(admin, identity.kc.getCurrentUser()?.token ?? '');
     operator = await startOperator({
-      kubeConfig: identity.kc,
+      kubeConfig: proxy.kc,
       namespace: ns,
       leaderElection: false,
       resyncMs: 1000,
@@ -108,6 +112,7 @@ describe('PmsInstance controller: samples and edge cases', () => {
   });
   after(async () => {
     await operator?.stop();
+    await proxy?.close();
     await deleteTestNamespace(admin, ns);
     await identity?.cleanup();
     await deleteVolumes(admin, ns);
@@ -144,9 +149,18 @@ describe('PmsInstance controller: samples and edge cases', () => {
     const cm = await read('v1', 'ConfigMap', 'acme-config');
     assert.equal(cm?.data?.ENABLE_METRICS, 'true');
     assert.equal(cm?.data?.SMTP_USER, 'pms');
+    const cron = await read('batch/v1', 'CronJob', 'acme-backup');
+    assert.equal(cron?.spec?.schedule, '0 3 * * *');
+    assert.equal(cron?.metadata?.ownerReferences?.[0]?.name, 'acme');
     const backend = await read('apps/v1', 'Deployment', 'acme-backend');
     const tmpl = backend?.spec?.template as { metadata: { annotations: Record<string, string> } };
     assert.equal(tmpl.metadata.annotations['prometheus.io/scrape'], 'true');
+    // Steady state: reconciling every second writes nothing, CronJob and PDBs included.
+    await sleep(1500);
+    proxy?.reset();
+    await sleep(5000);
+    assert.ok((proxy?.reads ?? 0) > 20);
+    assert.deepEqual(proxy?.writes, []);
   });
 
   it('runs the external-databases sample without in-cluster data stores', async () => {

@@ -1,5 +1,6 @@
 // Everything an instance consists of, as plain objects: the single entry point of render/.
 import type { PmsInstance } from '../api/spec.ts';
+import { renderBackupCronJob } from './backup-cronjob.ts';
 import { renderAppConfigMap, renderMongoScriptsConfigMap } from './configmaps.ts';
 import { renderIngress } from './ingress.ts';
 import { renderJobs } from './jobs.ts';
@@ -24,6 +25,7 @@ export function renderChildren(i: PmsInstance): Child[] {
     ...renderStatefulSets(i),
     ...renderDeployments(i),
     ...renderJobs(i),
+    ...renderBackupCronJob(i),
     ...renderIngress(i),
     ...renderNetworkPolicies(i),
     ...renderPodDisruptionBudgets(i),

@@ -346,6 +346,18 @@ describe('renderChildren', () => {
     );
   });
 
+  it('adds the backup CronJob only when backups are enabled', () => {
+    assert.ok(!renderChildren(makeInstance()).some((c) => c.kind === 'CronJob'));
+    const cj = find(
+      renderChildren(makeInstance({ backup: { enabled: true, schedule: '0 3 * * *' } })),
+      'CronJob',
+      'acme-backup',
+    );
+    assert.equal(cj.spec.schedule, '0 3 * * *');
+    assert.equal(cj.metadata.labels['app.kubernetes.io/component'], 'backup');
+    assert.equal(cj.metadata.ownerReferences[0].uid, 'uid-1234');
+  });
+
   it('is deterministic', () => {
     assert.deepEqual(renderChildren(makeInstance()), renderChildren(makeInstance()));
   });
