@@ -1,0 +1,494 @@
+// `npm run bench:operator`: apply N PmsInstances at once (N = 10, 100, 300 by default) and
+// measure, for the real operator process (`node operator/src/main.ts`, talking to the API
+// server through a counting proxy):
+//   - seconds until every instance reports Ready,
+//   - API requests per instance (watches included) until then,
+//   - write requests during a steady state (default 60 s; the target is 0),
+//   - the operator's peak RSS (VmHWM).
+// Baseline in the same run: the same pre-rendered children created directly with a bulk raw
+// client (64 requests in flight), and the time until their workloads are ready: the floor the
+// API server, scheduler and kwok allow.
+// The local cluster has 3 kwok nodes of 110 pods and no volume provisioner, so the benchmark
+// adds kwok nodes sized for N and binds each pending PVC of its namespaces to a hostPath PV.
+//
+// Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { testEnv } from '@pms/testenv';
+import { parseInstance } from '../src/api/spec.ts';
+import { renderChildren, renderSecrets } from '../src/render/index.ts';
+import { OWNED_KINDS } from '../src/controller/owned.ts';
+import { rawClient, pool } from './kube-raw.ts';
+import type { RawClient } from './kube-raw.ts';
+import { startBenchProxy } from './counting-proxy.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10,100,300' },
+    'steady-seconds': { type: 'string', default: '60' },
+    'timeout-seconds': { type: 'string', default: '900' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const sizes = (args.sizes ?? '')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const steadyMs = Number(args['steady-seconds']) * 1000;
+const timeoutMs = Number(args['timeout-seconds']) * 1000;
+const concurrency = Number(args.concurrency);
+
+const runId = randomBytes(3).toString('hex');
+const log = (msg: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+const pluralOf = new Map(OWNED_KINDS.map((k) => [k.kind, k.plural]));
+function collection(apiVersion: string, kind: string, namespace: string): string {
+  const plural = pluralOf.get(kind);
+  if (!plural) throw new Error(`no plural for ${kind}`);
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return `${root}/namespaces/${namespace}/${plural}`;
+}
+
+async function must(c: RawClient, method: string, path: string, body?: unknown, ct?: string) {
+  for (let attempt = 0; ; attempt++) {
+    const r = await c.request(method, path, body, ct);
+    if (r.status < 300 || (method === 'POST' && r.status === 409)) return r.body;
+    if ((r.status === 429 || r.status >= 500) && attempt < 5) {
+      await sleep(200 * 2 ** attempt);
+      continue;
+    }
+    throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  }
+}
+
+function instanceBody(ns: string, name: string) {
+  return {
+    apiVersion: 'pms.io/v1alpha1',
+    kind: 'PmsInstance',
+    metadata: { name, namespace: ns },
+    spec: { version: '1.0.0', host: `${name}.${ns}.bench.example.com` },
+  };
+}
+
+interface Item {
+  metadata?: { name?: string; namespace?: string; uid?: string };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+const items = (body: unknown) => ((body as { items?: Item[] }).items ?? []) as Item[];
+
+/** Binds every Pending PVC in namespaces with `prefix` to a new hostPath PV. */
+class PvBinder {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly done = new Set<string>();
+  readonly pvs: string[] = [];
+  private busy = false;
+  private readonly admin: RawClient;
+  private readonly prefix: string;
+  constructor(admin: RawClient, prefix: string) {
+    this.admin = admin;
+    this.prefix = prefix;
+  }
+  start() {
+    this.timer = setInterval(() => void this.tick(), 1000);
+  }
+  private async tick() {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const pvcs = items(await must(this.admin, 'GET', '/api/v1/persistentvolumeclaims'));
+      const pending = pvcs.filter(
+        (p) =>
+          p.metadata?.namespace?.startsWith(this.prefix) &&
+          (p.status as { phase?: string })?.phase === 'Pending' &&
+          !this.done.has(p.metadata.uid ?? ''),
+      );
+      await pool(pending, 16, async (p) => {
+        const name = `bench-pv-${randomBytes(6).toString('hex')}`;
+        const size =
+          (p.spec?.resources as { requests?: { storage?: string } })?.requests?.storage ?? '10Gi';
+        await must(this.admin, 'POST', '/api/v1/persistentvolumes', {
+          apiVersion: 'v1',
+          kind: 'PersistentVolume',
+          metadata: { name, labels: { 'pms.io/bench': runId } },
+          spec: {
+            capacity: { storage: size },
+            accessModes: ['ReadWriteOnce'],
+            persistentVolumeReclaimPolicy: 'Retain',
+            hostPath: { path: `/tmp/${name}` },
+            claimRef: {
+              namespace: p.metadata?.namespace,
+              name: p.metadata?.name,
+              uid: p.metadata?.uid,
+            },
+          },
+        });
+        this.done.add(p.metadata?.uid ?? '');
+        this.pvs.push(name);
+        created.pvs.add(name);
+      });
+    } catch (err) {
+      log(`pv binder: ${(err as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+  async stop() {
+    clearInterval(this.timer);
+    while (this.busy) await sleep(50);
+  }
+}
+
+async function ensureNodes(admin: RawClient, pods: number): Promise<string[]> {
+  const perNode = 500;
+  const count = Math.ceil(pods / perNode);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `kwok-bench-${runId}-${i}`;
+    await must(admin, 'POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        labels: { type: 'kwok', 'kubernetes.io/hostname': name, 'pms.io/bench': runId },
+      },
+      status: {
+        allocatable: { cpu: '1000', memory: '4Ti', pods: String(perNode) },
+        capacity: { cpu: '1000', memory: '4Ti', pods: String(perNode) },
+      },
+    });
+    names.push(name);
+  }
+  return names;
+}
+
+/** Everything the run created, removed at the end even when a step fails. */
+const created = { namespaces: new Set<string>(), pvs: new Set<string>() };
+
+async function createNamespaces(admin: RawClient, prefix: string, n: number): Promise<string[]> {
+  const names = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  for (const name of names) created.namespaces.add(name);
+  await pool(names, concurrency, async (name) => {
+    await must(admin, 'POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'pms.io/bench': runId } },
+    });
+  });
+  return names;
+}
+
+async function deleteNamespaces(admin: RawClient, names: string[]): Promise<void> {
+  await pool(names, concurrency, async (name) => {
+    await admin.request('DELETE', `/api/v1/namespaces/${name}`);
+    created.namespaces.delete(name);
+  });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const left = items(await must(admin, 'GET', '/api/v1/namespaces')).filter((n) =>
+      names.includes(n.metadata?.name ?? ''),
+    );
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      log(`warning: ${left.length} namespaces still terminating`);
+      return;
+    }
+    await sleep(1000);
+  }
+}
+
+/** Workloads in `namespaces` whose ready replicas reach the desired count. */
+async function workloadsReady(
+  admin: RawClient,
+  prefix: string,
+  expected: number,
+): Promise<boolean> {
+  const sel = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpms-operator';
+  const all = [
+    ...items(await must(admin, 'GET', `/apis/apps/v1/deployments?${sel}`)),
+    ...items(await must(admin, 'GET', `/apis/apps/v1/statefulsets?${sel}`)),
+  ].filter((w) => w.metadata?.namespace?.startsWith(prefix));
+  if (all.length < expected) return false;
+  return all.every(
+    (w) =>
+      ((w.status as { readyReplicas?: number })?.readyReplicas ?? 0) >=
+      ((w.spec as { replicas?: number })?.replicas ?? 1),
+  );
+}
+
+async function readyInstances(admin: RawClient, prefix: string): Promise<number> {
+  const list = items(await must(admin, 'GET', '/apis/pms.io/v1alpha1/pmsinstances'));
+  return list.filter(
+    (i) =>
+      i.metadata?.namespace?.startsWith(prefix) &&
+      (
+        (i.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? []
+      ).some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
+}
+
+async function baseline(admin: RawClient, kc: KubeConfig, n: number) {
+  const prefix = `bench-${runId}-b${n}-`;
+  const namespaces = await createNamespaces(admin, prefix, n);
+  const binder = new PvBinder(admin, prefix);
+  binder.start();
+  const bulk = await rawClient(kc, concurrency);
+  const t0 = performance.now();
+  let workloads = 0;
+  await pool(namespaces, Math.max(1, Math.floor(concurrency / 8)), async (ns) => {
+    const created = (await must(
+      bulk,
+      'POST',
+      `/apis/pms.io/v1alpha1/namespaces/${ns}/pmsinstances`,
+      instanceBody(ns, 'pms'),
+    )) as Item;
+    const inst = parseInstance(created);
+    const children = [...renderSecrets(inst, (k) => randomBytes(k)), ...renderChildren(inst)];
+    workloads += children.filter((c) => c.kind === 'Deployment' || c.kind === 'StatefulSet').length;
+    await pool(children, 8, async (c) => {
+      await must(bulk, 'POST', collection(c.apiVersion, c.kind, ns), c);
+    });
+  });
+  const createdSeconds = (performance.now() - t0) / 1000;
+  const requests = bulk.count;
+  bulk.close();
+  const deadline = Date.now() + timeoutMs;
+  while (!(await workloadsReady(admin, prefix, workloads))) {
+    if (Date.now() > deadline) throw new Error(`baseline N=${n}: workloads not ready in time`);
+    await sleep(500);
+  }
+  const readySeconds = (performance.now() - t0) / 1000;
+  await binder.stop();
+  log(
+    `baseline N=${n}: created in ${createdSeconds.toFixed(1)} s, workloads ready in ${readySeconds.toFixed(1)} s`,
+  );
+  return {
+    namespaces,
+    pvs: binder.pvs,
+    createdSeconds,
+    readySeconds,
+    requestsPerInstance: requests / n,
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((r) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => r(p));
+    });
+  });
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
+  const prefix = `bench-${runId}-o${n}-`;
+  const namespaces = await createNamespaces(admin, prefix, n);
+  const proxy = await startBenchProxy(kc);
+  const kubeconfigPath = join('/tmp', `pms-bench-${runId}.kubeconfig`);
+  writeFileSync(
+    kubeconfigPath,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: proxy, cluster: {server: "' +
+        proxy.url +
+        '", insecure-skip-tls-verify: true}}]',
+      'users: [{name: proxy, user: {}}]',
+      'contexts: [{name: proxy, context: {cluster: proxy, user: proxy}}]',
+      'current-context: proxy',
+      '',
+    ].join('\n'),
+  );
+  const metricsPort = await freePort();
+  const child = spawn(process.execPath, [join(repoRoot, 'operator/src/main.ts')], {
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfigPath,
+      LEADER_ELECTION: 'false',
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'warn',
+      KUBERNETES_SERVICE_HOST: '',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const pid = child.pid ?? 0;
+  const stopChild = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  };
+  try {
+    // Wait until the operator serves /readyz (informers synced), then start counting.
+    const up = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok) break;
+      } catch {
+        // not yet listening
+      }
+      if (Date.now() > up || child.exitCode !== null) throw new Error('operator did not start');
+      await sleep(200);
+    }
+    const binder = new PvBinder(admin, prefix);
+    binder.start();
+    proxy.reset();
+    const t0 = performance.now();
+    await pool(namespaces, concurrency, async (ns) => {
+      await must(
+        admin,
+        'POST',
+        `/apis/pms.io/v1alpha1/namespaces/${ns}/pmsinstances`,
+        instanceBody(ns, 'pms'),
+      );
+    });
+    const deadline = Date.now() + timeoutMs;
+    let ready = 0;
+    while ((ready = await readyInstances(admin, prefix)) < n) {
+      if (Date.now() > deadline)
+        throw new Error(`operator N=${n}: only ${ready}/${n} Ready in time`);
+      await sleep(500);
+    }
+    const readySeconds = (performance.now() - t0) / 1000;
+    const requestsUntilReady = proxy.requests;
+    await binder.stop();
+    log(
+      `operator N=${n}: all Ready in ${readySeconds.toFixed(1)} s; steady state for ${steadyMs / 1000} s`,
+    );
+    proxy.reset();
+    await sleep(steadyMs);
+    const steadyWrites = [...proxy.writes];
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const reconciles = [
+      ...metrics.matchAll(
+        /^pms_operator_reconcile_total\{controller="pmsinstance",result="(\w+)"\} (\d+)/gm,
+      ),
+    ].map((m) => [m[1], Number(m[2])] as const);
+    const rss = peakRss(pid);
+    return {
+      namespaces,
+      pvs: binder.pvs,
+      readySeconds,
+      requestsPerInstance: requestsUntilReady / n,
+      steadyWrites: steadyWrites.length,
+      steadyWriteSamples: steadyWrites.slice(0, 10),
+      peakRssMiB: rss / 1024 / 1024,
+      reconciles: Object.fromEntries(reconciles),
+    };
+  } finally {
+    await stopChild();
+    await proxy.close();
+  }
+}
+
+async function main() {
+  const kc = new KubeConfig();
+  kc.loadFromFile(testEnv('kube').kubeconfig);
+  const admin = await rawClient(kc, concurrency);
+  // The CRD as written (raw JSON: the typed client would drop `default` keys).
+  const crd = parse(readFileSync(join(repoRoot, 'crds/pmsinstance.yaml'), 'utf8')) as {
+    metadata: { name: string };
+  };
+  await must(
+    admin,
+    'PATCH',
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=pms-bench&force=true`,
+    crd,
+    'application/apply-patch+yaml',
+  );
+  await sleep(2000);
+  const nodes = await ensureNodes(admin, Math.max(...sizes) * 10);
+  const results = [];
+  try {
+    for (const n of sizes) {
+      log(`N=${n}: baseline`);
+      const base = await baseline(admin, kc, n);
+      await deleteNamespaces(admin, base.namespaces);
+      log(`N=${n}: operator`);
+      const op = await withOperator(admin, kc, n);
+      await deleteNamespaces(admin, op.namespaces);
+      for (const pv of [...base.pvs, ...op.pvs]) {
+        await admin.request('DELETE', `/api/v1/persistentvolumes/${pv}`);
+        created.pvs.delete(pv);
+      }
+      results.push({
+        n,
+        operator: {
+          secondsUntilAllReady: round(op.readySeconds),
+          apiRequestsPerInstance: round(op.requestsPerInstance),
+          steadyStateWrites: op.steadyWrites,
+          steadyStateSeconds: steadyMs / 1000,
+          steadyStateWriteSamples: op.steadyWriteSamples,
+          peakRssMiB: round(op.peakRssMiB),
+          reconciles: op.reconciles,
+        },
+        baseline: {
+          secondsToCreateChildren: round(base.createdSeconds),
+          secondsUntilWorkloadsReady: round(base.readySeconds),
+          apiRequestsPerInstance: round(base.requestsPerInstance),
+        },
+      });
+    }
+  } finally {
+    if (created.namespaces.size > 0) await deleteNamespaces(admin, [...created.namespaces]);
+    for (const pv of created.pvs) await admin.request('DELETE', `/api/v1/persistentvolumes/${pv}`);
+    for (const name of nodes) await admin.request('DELETE', `/api/v1/nodes/${name}`);
+    admin.close();
+  }
+  const outDir = join(repoRoot, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const report = {
+    benchmark: 'operator',
+    date: new Date().toISOString(),
+    node: process.version,
+    cluster: 'tools/testenv kube (kube-apiserver, controller-manager, scheduler, kwok)',
+    steadyStateSeconds: steadyMs / 1000,
+    results,
+  };
+  writeFileSync(join(outDir, `operator-${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
+  const md = [
+    `# Operator benchmark (${report.date})`,
+    '',
+    `Node ${report.node}; ${report.cluster}. Operator: \`node operator/src/main.ts\` through a counting proxy.`,
+    'Baseline: the same pre-rendered children created directly by a raw bulk client ' +
+      `(${concurrency} requests in flight), and the time until their workloads are ready.`,
+    '',
+    '| N | operator: s until all Ready | baseline: s to create | baseline: s until workloads ready | operator requests / instance | baseline requests / instance | writes in ' +
+      `${steadyMs / 1000} s steady state | operator peak RSS (MiB) |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.n} | ${r.operator.secondsUntilAllReady} | ${r.baseline.secondsToCreateChildren} | ${r.baseline.secondsUntilWorkloadsReady} | ` +
+        `${r.operator.apiRequestsPerInstance} | ${r.baseline.apiRequestsPerInstance} | ${r.operator.steadyStateWrites} | ${r.operator.peakRssMiB} |`,
+    ),
+    '',
+  ].join('\n');
+  writeFileSync(join(outDir, `operator-${stamp}.md`), md);
+  console.log(md);
+  log(`results: bench/results/operator-${stamp}.{json,md}`);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+await main();
