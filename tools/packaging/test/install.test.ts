@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildObjects, type K8sObject } from '../src/kustomize.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { buildObjects, readObjects, type K8sObject } from '../src/kustomize.ts';
 import { repoRoot } from '../src/paths.ts';
 
 interface Container {
@@ -121,5 +123,39 @@ describe('operator install', () => {
       assert.match(r.labels.severity, /^(warning|critical)$/);
       assert.match(r.expr, /\S/);
     }
+  });
+
+  it('runs under the ServiceAccount config/rbac binds, in the same namespace', () => {
+    const rbac = buildObjects(join(repoRoot, 'config', 'rbac'));
+    const sa = rbac.find((o) => o.kind === 'ServiceAccount');
+    assert.equal(sa?.metadata.name, pod.serviceAccountName);
+    for (const b of rbac.filter(
+      (o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding',
+    )) {
+      const subjects = (
+        b as unknown as { subjects: { kind: string; name: string; namespace?: string }[] }
+      ).subjects;
+      assert.ok(
+        subjects.some((x) => x.kind === 'ServiceAccount' && x.name === pod.serviceAccountName),
+        `${b.kind}/${b.metadata.name} binds the operator's ServiceAccount`,
+      );
+    }
+  });
+
+  it('publishes the operator image under the registry the CRD defaults app images to', () => {
+    const crdFile = join(repoRoot, 'crds', 'pmsinstance.yaml');
+    assert.ok(existsSync(crdFile), 'crds/pmsinstance.yaml');
+    const crd = readObjects(crdFile)[0];
+    const text = JSON.stringify(crd);
+    const registry = /"registry":\{[^{}]*"default":"([^"]+)"/.exec(text)?.[1];
+    assert.ok(registry, 'the CRD defaults spec.image.registry');
+    assert.ok(c?.image.startsWith(`${registry}/pms-operator:`), `${c?.image} is under ${registry}`);
+    const compose = parse(readFileSync(join(repoRoot, 'app', 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { image?: string }>;
+    };
+    assert.equal(
+      compose.services.frontend?.image,
+      `\${REGISTRY:-${registry}}/pms-frontend:\${PMS_VERSION:-dev}`,
+    );
   });
 });

@@ -175,4 +175,47 @@ describe('manifests against the API server', () => {
       }
     }
   });
+
+  it('the operator pod passes the restricted Pod Security Standard of its namespace', async () => {
+    const manager = readObjects(join(repoRoot, 'config/manager/namespace.yaml'))[0];
+    const labels = (manager?.metadata as { labels?: Record<string, string> }).labels ?? {};
+    assert.equal(labels['pod-security.kubernetes.io/enforce'], 'restricted');
+    // A namespace of our own with the same labels (pms-system is shared with other tests).
+    const ns = `pkg-psa-${process.pid}`;
+    await apply(c, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } }, false);
+    try {
+      await apply(
+        c,
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'pms-operator', namespace: ns },
+        },
+        false,
+      );
+      const deploy = readObjects(
+        join(repoRoot, 'config/manager/deployment.yaml'),
+      )[0] as K8sObject & {
+        spec: { template: { metadata: Record<string, unknown>; spec: Record<string, unknown> } };
+      };
+      const pod = (spec: Record<string, unknown>): K8sObject => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pms-operator-psa', namespace: ns },
+        spec,
+      });
+      const podSpec = structuredClone(deploy.spec.template.spec);
+      await apply(c, pod(podSpec), true);
+      // The check can fail: without the container's security context the pod is refused.
+      const loose = structuredClone(podSpec) as { containers: Record<string, unknown>[] };
+      for (const ctr of loose.containers) delete ctr.securityContext;
+      const refused = await apply(c, pod(loose as Record<string, unknown>), true).then(
+        () => 'accepted',
+        (err: unknown) => apiMessage(err),
+      );
+      assert.match(refused, /violates PodSecurity "restricted/);
+    } finally {
+      await c.core.deleteNamespace({ name: ns }).catch(() => undefined);
+    }
+  });
 });
