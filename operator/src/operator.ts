@@ -77,7 +77,8 @@ export interface RunningOperator {
   informerRestarts(): number;
 }
 
-const kindKey = (k: WatchedKind) => `${k.plural}.${k.apiVersion}`;
+const kindKey = (k: WatchedKind) =>
+  `${k.plural}.${k.apiVersion}${k.labelSelector ? `?${k.labelSelector}` : ''}`;
 const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /** The namespace/name keys of the controlling owners of `obj` that are of kind `primary`. */

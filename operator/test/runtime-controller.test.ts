@@ -140,6 +140,22 @@ describe('runtime with a toy controller', () => {
     );
   });
 
+  it('a child that leaves the label selector requeues the owner, which relabels it', async () => {
+    await core.patchNamespacedSecret({
+      name: 'a-child',
+      namespace: ns,
+      body: [{ op: 'remove', path: '/metadata/labels/app.kubernetes.io~1managed-by' }],
+    });
+    await eventually(
+      async () => {
+        const s = await core.readNamespacedSecret({ name: 'a-child', namespace: ns });
+        return s.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'pms-operator' || undefined;
+      },
+      15_000,
+      'label to be restored',
+    );
+  });
+
   it('a failing reconcile is retried with exponential back-off', async () => {
     const key = `${ns}/failing`;
     await core.createNamespacedConfigMap({

@@ -105,6 +105,45 @@ describe('informer', () => {
     assert.equal(informer.get('a', ns), undefined);
   });
 
+  it('with a label selector caches only matching objects; one that stops matching is a delete', async () => {
+    const events: Array<[InformerEvent, string]> = [];
+    const selective = new Informer<V1ConfigMap>({
+      kc: identity.kc,
+      kind: { ...configMaps, labelSelector: 'sel=yes' },
+      namespace: ns,
+      log: createLogger('silent'),
+    });
+    selective.on((type, obj) => events.push([type, obj.metadata?.name ?? '']));
+    try {
+      await core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: 'sel-match', labels: { sel: 'yes' } } },
+      });
+      await core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: 'sel-other', labels: { sel: 'no' } } },
+      });
+      await selective.start();
+      assert.deepEqual(
+        selective.list().map((o) => o.metadata?.name),
+        ['sel-match'],
+      );
+      await core.patchNamespacedConfigMap({
+        name: 'sel-match',
+        namespace: ns,
+        body: [{ op: 'replace', path: '/metadata/labels/sel', value: 'no' }],
+      });
+      await until(
+        () => events.some(([t, n]) => t === 'delete' && n === 'sel-match'),
+        10_000,
+        'delete',
+      );
+      assert.equal(selective.list().length, 0);
+    } finally {
+      await selective.stop();
+    }
+  });
+
   it('recovers after the watch is broken and the API server is unreachable', async () => {
     const restartsBefore = informer.restartCount;
     const eventsBefore = seen.length;
@@ -123,7 +162,7 @@ describe('informer', () => {
     // Resumed from its resourceVersion: nothing unchanged was replayed.
     const replayed = seen
       .slice(eventsBefore)
-      .filter((e) => e.name !== 'during-outage' && e.name !== 'pre-existing');
+      .filter((e) => !['during-outage', 'pre-existing'].includes(e.name));
     assert.deepEqual(replayed, []);
     // And it keeps watching.
     await core.createNamespacedConfigMap({

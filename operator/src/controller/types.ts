@@ -55,6 +55,13 @@ export interface WatchedKind {
   plural: string;
   /** Cluster-scoped kinds are not supported as owned kinds. */
   namespaced: true;
+  /**
+   * Optional: watch (and cache) only objects matching this label selector, e.g.
+   * `app.kubernetes.io/managed-by=pms-operator` so that owning Secrets does not cache every
+   * Secret of the cluster. An object that stops matching arrives as a delete, which still
+   * requeues its owner.
+   */
+  labelSelector?: string;
 }
 
 export interface ControllerDefinition {

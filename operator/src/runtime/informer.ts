@@ -22,6 +22,7 @@ export interface InformerOptions {
   kind: WatchedKind;
   /** Watch one namespace; undefined or '' watches all namespaces. */
   namespace?: string;
+  /** Defaults to `kind.labelSelector`. */
   labelSelector?: string;
   log: Logger;
   /** First restart delay; doubles per consecutive failure up to maxBackoffMs. */
@@ -89,7 +90,8 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     this.staleAfterMs = opts.staleAfterMs ?? 120_000;
     this.listTimeoutMs = opts.listTimeoutMs ?? 60_000;
     this.onRestart = opts.onRestart;
-    this.labelSelector = opts.labelSelector;
+    const labelSelector = opts.labelSelector ?? opts.kind.labelSelector;
+    this.labelSelector = labelSelector;
     const namespace = opts.namespace || undefined;
     this.path = collectionPath(opts.kind, namespace);
     this.watch = new Watch(opts.kc);
@@ -104,7 +106,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
         undefined,
         undefined,
         undefined,
-        opts.labelSelector,
+        labelSelector,
       );
   }
 

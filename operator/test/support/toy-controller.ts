@@ -13,7 +13,15 @@ export function toyController(calls: ToyCall[], identity = 'toy'): ControllerDef
   return {
     name: 'toy',
     primary: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
-    owned: [{ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true }],
+    owned: [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        plural: 'secrets',
+        namespaced: true,
+        labelSelector: 'app.kubernetes.io/managed-by=pms-operator',
+      },
+    ],
     reconcile: async (ctx, key: ObjectKey) => {
       calls.push({ key: `${key.namespace}/${key.name}`, at: Date.now(), identity });
       let cm: V1ConfigMap;
