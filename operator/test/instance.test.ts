@@ -296,12 +296,19 @@ describe('PmsInstance controller: the minimal sample', () => {
     await mergePatch('pms.io/v1alpha1', 'PmsInstance', 'demo', {
       spec: { worker: { replicas: 3 } },
     });
+    // The only write a paused instance gets: its status acknowledging the new generation.
+    await eventually('the paused status observes the change', async () => {
+      const o = await readInstance('demo');
+      return (
+        o?.status?.phase === 'Paused' && o.status.observedGeneration === o.metadata?.generation
+      );
+    });
+    proxy.reset();
     await client.delete({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'demo-frontend', namespace: ns },
     });
-    proxy.reset();
     await sleep(4000);
     assert.equal((await read('apps/v1', 'Deployment', 'demo-worker'))?.spec?.replicas, 1);
     assert.equal(await read('v1', 'Service', 'demo-frontend'), undefined);
