@@ -13,7 +13,7 @@
 //
 // Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -405,17 +405,19 @@ async function main() {
   const kc = new KubeConfig();
   kc.loadFromFile(testEnv('kube').kubeconfig);
   const admin = await rawClient(kc, concurrency);
-  // The CRD as written (raw JSON: the typed client would drop `default` keys).
-  const crd = parse(readFileSync(join(repoRoot, 'crds/pmsinstance.yaml'), 'utf8')) as {
-    metadata: { name: string };
-  };
-  await must(
-    admin,
-    'PATCH',
-    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=pms-bench&force=true`,
-    crd,
-    'application/apply-patch+yaml',
-  );
+  // Every CRD as written (raw JSON: the typed client would drop `default` keys); the operator
+  // runs every controller, and each needs its kind served.
+  const crdDir = join(repoRoot, 'crds');
+  for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml'))) {
+    const crd = parse(readFileSync(join(crdDir, file), 'utf8')) as { metadata: { name: string } };
+    await must(
+      admin,
+      'PATCH',
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=pms-bench&force=true`,
+      crd,
+      'application/apply-patch+yaml',
+    );
+  }
   await sleep(2000);
   const nodes = await ensureNodes(admin, Math.max(...sizes) * 10);
   const results = [];

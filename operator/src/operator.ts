@@ -164,23 +164,27 @@ class ControllerSet {
         });
       }
     }
-    await Promise.all([...this.informers.values()].map((i) => i.start()));
-    if (this.stopped) return;
+    // Each controller starts its workers once its own informers have synced, so a controller
+    // whose CRD is not installed yet does not hold the others back.
+    for (const inf of this.informers.values()) void inf.start();
     const concurrency = opts.maxConcurrentReconciles ?? 4;
     for (const def of this.controllers) {
       const queue = this.queues.get(def.name);
-      if (!queue) continue;
-      for (let i = 0; i < concurrency; i++) this.workers.push(this.work(def, queue));
+      const informers = [def.primary, ...def.owned].map((k) => this.informerFor(k));
+      void Promise.all(informers.map((i) => i.whenSynced())).then(() => {
+        if (this.stopped || !queue) return;
+        for (let i = 0; i < concurrency; i++) this.workers.push(this.work(def, queue));
+        this.d.log.info('controller started', {
+          controller: def.name,
+          informers: [def.primary, ...def.owned].map(kindKey),
+        });
+      });
     }
     const resyncMs = opts.resyncMs ?? 600_000;
     if (resyncMs > 0) {
       this.resyncTimer = setInterval(() => this.resync(), resyncMs);
       this.resyncTimer.unref();
     }
-    this.d.log.info('controllers started', {
-      controllers: this.controllers.map((c) => c.name),
-      informers: [...this.informers.keys()],
-    });
   }
 
   private resync(): void {

@@ -211,3 +211,54 @@ describe('runtime with a toy controller', () => {
     assert.equal((await fetch(`${base}/nope`)).status, 404);
   });
 });
+
+describe('runtime with a controller whose kind is not served', () => {
+  it('does not hold back the other controllers, and /readyz reports it', async () => {
+    const admin = adminKubeConfig();
+    const core = admin.makeApiClient(CoreV1Api);
+    const ns = await createTestNamespace(admin, 'rt-ghost');
+    const identity = await operatorKubeConfig(admin, ns);
+    const calls: ToyCall[] = [];
+    const ghost = {
+      name: 'ghost',
+      primary: {
+        apiVersion: 'ghosts.pms.io/v1',
+        kind: 'Ghost',
+        plural: 'ghosts',
+        namespaced: true as const,
+      },
+      owned: [],
+      reconcile: async () => ({}),
+    };
+    const op = await startOperator({
+      kubeConfig: identity.kc,
+      namespace: ns,
+      leaderElection: false,
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      controllers: [ghost, toyController(calls)],
+      log: createLogger('silent'),
+      processMetrics: false,
+      watchMinBackoffMs: 100,
+    });
+    try {
+      await core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: 'b', labels: { toy: 'yes' } }, data: { value: 'v' } },
+      });
+      await eventually(
+        async () => core.readNamespacedSecret({ name: 'b-child', namespace: ns }),
+        15_000,
+        'toy reconciled despite the ghost',
+      );
+      const ready = await fetch(`http://127.0.0.1:${op.port}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.match(await ready.text(), /not synced/);
+      assert.ok(op.informerRestarts() > 0, 'the ghost informer keeps retrying');
+    } finally {
+      await op.stop();
+      await identity.cleanup();
+      await deleteTestNamespace(admin, ns);
+    }
+  });
+});

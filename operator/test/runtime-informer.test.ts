@@ -139,6 +139,9 @@ describe('informer', () => {
         'delete',
       );
       assert.equal(selective.list().length, 0);
+      // The unfiltered informer sees the same change as an update (and later tests count on
+      // having seen it).
+      await until(() => has('update', 'sel-match'), 10_000, 'update in the unfiltered informer');
     } finally {
       await selective.stop();
     }

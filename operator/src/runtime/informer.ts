@@ -137,15 +137,24 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     return this.resourceVersion;
   }
 
-  /** Starts the informer; resolves once the first list succeeded (or the informer stopped). */
-  async start(): Promise<void> {
-    if (this.state !== 'idle') return;
-    const interval = Math.max(50, Math.min(this.staleAfterMs / 4, 30_000));
-    this.watchdog = setInterval(() => this.checkStale(), interval);
-    this.watchdog.unref();
-    const synced = new Promise<void>((resolve) => this.syncWaiters.push(resolve));
-    void this.run();
-    await synced;
+  /**
+   * Starts the informer (once; later calls only wait) and resolves once the first list
+   * succeeded or the informer stopped.
+   */
+  start(): Promise<void> {
+    if (this.state === 'idle') {
+      const interval = Math.max(50, Math.min(this.staleAfterMs / 4, 30_000));
+      this.watchdog = setInterval(() => this.checkStale(), interval);
+      this.watchdog.unref();
+      void this.run();
+    }
+    return this.whenSynced();
+  }
+
+  /** Resolves once the first list succeeded or the informer stopped. */
+  whenSynced(): Promise<void> {
+    if (this.syncedOnce || this.state === 'stopped') return Promise.resolve();
+    return new Promise<void>((resolve) => this.syncWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
