@@ -1,0 +1,203 @@
+// Helpers shared by the PmsBackup and PmsRestore controllers: reads that tolerate 404, status
+// writes only when something changed, and what a pms-backup Job reports.
+import { CustomObjectsApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { apiErrorCode } from '../apply/apply.ts';
+import { mergeConditions, type Condition, type ConditionInput } from '../api/status.ts';
+import { jsonEqual } from '../status/compute.ts';
+import type { ReconcileContext } from './types.ts';
+import { toWire } from './wire.ts';
+
+export const GROUP = 'pms.io';
+export const VERSION = 'v1alpha1';
+
+export async function readObject<T extends KubernetesObject>(
+  ctx: ReconcileContext,
+  apiVersion: string,
+  kind: string,
+  namespace: string,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return toWire(await ctx.client.read<T>({ apiVersion, kind, metadata: { name, namespace } }));
+  } catch (err) {
+    if (apiErrorCode(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** JSON merge patch (null deletes a key), as a user's `kubectl patch --type merge` would. */
+export async function mergePatch(
+  ctx: ReconcileContext,
+  target: { apiVersion: string; kind: string; name: string; namespace: string },
+  patch: Record<string, unknown>,
+): Promise<void> {
+  const { apiVersion, kind, name, namespace } = target;
+  const patchMeta = (patch.metadata ?? {}) as Record<string, unknown>;
+  await ctx.client.patch(
+    { apiVersion, kind, ...patch, metadata: { ...patchMeta, name, namespace } },
+    undefined,
+    undefined,
+    'pms-operator',
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+}
+
+interface WithStatus<S> extends KubernetesObject {
+  status?: S;
+}
+
+/**
+ * Replaces status through /status with the resourceVersion read (a concurrent write is a 409
+ * and the runtime retries), only when it differs. Conditions keep lastTransitionTime unless
+ * their status changed. Returns whether it wrote.
+ */
+export async function writeStatus<S extends { conditions?: Condition[] }>(
+  ctx: ReconcileContext,
+  plural: string,
+  obj: WithStatus<S>,
+  next: Omit<S, 'conditions'> & { conditions: ConditionInput[] },
+  now: Date,
+): Promise<boolean> {
+  const status = {
+    ...next,
+    conditions: mergeConditions(obj.status?.conditions, next.conditions, now),
+  } as unknown as S;
+  const clean = JSON.parse(JSON.stringify(status)) as S;
+  if (jsonEqual(obj.status ?? {}, clean)) return false;
+  let written: KubernetesObject;
+  try {
+    written = await ctx.kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: VERSION,
+      namespace: obj.metadata?.namespace ?? '',
+      plural,
+      name: obj.metadata?.name ?? '',
+      body: { ...obj, status: clean },
+    });
+  } catch (err) {
+    if (apiErrorCode(err) === 404) return false;
+    throw err;
+  }
+  obj.status = clean;
+  // A second write in the same reconcile must not conflict with our own first one.
+  if (obj.metadata && written.metadata?.resourceVersion) {
+    obj.metadata.resourceVersion = written.metadata.resourceVersion;
+  }
+  return true;
+}
+
+export interface JobObject extends KubernetesObject {
+  spec?: { backoffLimit?: number };
+  status?: {
+    active?: number;
+    failed?: number;
+    succeeded?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }[];
+  };
+}
+
+export interface JobState {
+  state: 'absent' | 'pending' | 'running' | 'succeeded' | 'failed';
+  startTime?: string;
+  completionTime?: string;
+  message?: string;
+}
+
+export function jobState(job: JobObject | undefined): JobState {
+  if (!job) return { state: 'absent' };
+  const s = job.status ?? {};
+  const cond = (t: string) => s.conditions?.find((c) => c.type === t && c.status === 'True');
+  const complete = cond('Complete');
+  if (complete) {
+    return {
+      state: 'succeeded',
+      ...(s.startTime ? { startTime: s.startTime } : {}),
+      completionTime: s.completionTime ?? complete.lastTransitionTime ?? new Date().toISOString(),
+    };
+  }
+  const failed = cond('Failed');
+  if (failed) {
+    return {
+      state: 'failed',
+      ...(s.startTime ? { startTime: s.startTime } : {}),
+      completionTime: failed.lastTransitionTime ?? new Date().toISOString(),
+      message: [failed.reason, failed.message].filter(Boolean).join(': '),
+    };
+  }
+  if ((s.active ?? 0) > 0 || s.startTime) {
+    return { state: 'running', ...(s.startTime ? { startTime: s.startTime } : {}) };
+  }
+  return { state: 'pending' };
+}
+
+interface PodObject extends KubernetesObject {
+  status?: {
+    containerStatuses?: {
+      name: string;
+      state?: { terminated?: { exitCode?: number; message?: string } };
+    }[];
+  };
+}
+
+/**
+ * The JSON pms-backup wrote to /dev/termination-log, from the Job's most recent pod that
+ * reported one (pods that ran no container, as under kwok, report nothing).
+ */
+export async function jobResult(
+  ctx: ReconcileContext,
+  namespace: string,
+  jobName: string,
+): Promise<Record<string, unknown> | undefined> {
+  const list = await ctx.client.list<PodObject>(
+    'v1',
+    'Pod',
+    namespace,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    `batch.kubernetes.io/job-name=${jobName}`,
+  );
+  const messages = list.items
+    .map((p) => toWire(p) as PodObject)
+    .sort((a, b) =>
+      String(a.metadata?.creationTimestamp ?? '').localeCompare(
+        String(b.metadata?.creationTimestamp ?? ''),
+      ),
+    )
+    .flatMap((p) => p.status?.containerStatuses ?? [])
+    .filter((c) => c.name === 'pms-backup')
+    .map((c) => c.state?.terminated?.message)
+    .filter((m): m is string => !!m);
+  for (const m of messages.reverse()) {
+    try {
+      const parsed = JSON.parse(m) as unknown;
+      if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+    } catch {
+      // FallbackToLogsOnError: the last log lines, not JSON
+      return { error: m.slice(-1000) };
+    }
+  }
+  return undefined;
+}
+
+/** Whether `obj` is controlled by the object with `uid` (a Job we created, not a namesake). */
+export const controlledBy = (obj: KubernetesObject, uid: string): boolean =>
+  (obj.metadata?.ownerReferences ?? []).some((o) => o.controller === true && o.uid === uid);
+
+/** `20261125T030000000Z`, the pms-backup timestamp format. */
+export function formatTimestamp(d: Date): string {
+  return d.toISOString().replace(/[-:.]/g, '');
+}
+
+export const isTerminal = (phase: string | undefined): boolean =>
+  phase === 'Succeeded' || phase === 'Failed';
