@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from '../src/paths.ts';
+// The backend's own configuration parser: the stack must give it an environment it accepts.
+import { loadConfig as loadBackendConfig } from '../../../app/backend/src/platform/config.ts';
 import { run } from './run.ts';
 
 const appDir = join(repoRoot, 'app');
@@ -294,4 +296,18 @@ describe('docker-compose files', () => {
     const restore = run('make', ['-s', '-C', appDir, 'restore']);
     assert.notEqual(restore.status, 0, 'restore without FILE must refuse');
   });
+
+  for (const [name, files, env] of [
+    ['development', dev, {}],
+    ['staging', staging, releaseEnv],
+    ['production', production, releaseEnv],
+  ] as const) {
+    it(`${name}: the backend and worker accept the environment the stack gives them`, () => {
+      const cfg = parsed([...files], env);
+      for (const svc of ['backend', 'worker']) {
+        const environment = cfg.services[svc]?.environment ?? {};
+        assert.doesNotThrow(() => loadBackendConfig(environment), `${svc} in ${name}`);
+      }
+    });
+  }
 });

@@ -1,0 +1,173 @@
+// The operator as the image runs it: TypeScript compiled with operator/tsconfig.build.json,
+// `node dist/main.js`, with the environment config/manager/deployment.yaml sets. Against the
+// real API server, its probes answer on the paths and the port the Deployment probes, and
+// /metrics answers on the metrics port; SIGTERM stops it cleanly (well inside the
+// Deployment's terminationGracePeriodSeconds). It watches only a fresh namespace of its own.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { testEnv } from '@pms/testenv';
+import { readObjects } from '../src/kustomize.ts';
+import { repoRoot } from '../src/paths.ts';
+import { ensureNamespace, kubeClients } from './kube.ts';
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+interface Container {
+  env: EnvVar[];
+  ports: { name: string; containerPort: number }[];
+  livenessProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+}
+
+const deployment = readObjects(join(repoRoot, 'config/manager/deployment.yaml'))[0] as unknown as {
+  spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } };
+};
+const podSpec = deployment.spec.template.spec;
+const container = podSpec.containers[0] as Container;
+const namespace = `pkg-operator-${process.pid}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() =>
+        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return { status: r.status, body: await r.text() };
+}
+
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+describe('the operator as the image runs it', () => {
+  // Under operator/dist (ignored by git, eslint and prettier) so that main.js resolves
+  // node_modules as in the image's layout.
+  mkdirSync(join(repoRoot, 'operator', 'dist'), { recursive: true });
+  const outDir = mkdtempSync(join(repoRoot, 'operator', 'dist', 'packaging-test-'));
+  let child: ChildProcess | undefined;
+  let output = '';
+  const ports: Record<string, number> = {};
+
+  before(async () => {
+    await ensureNamespace(kubeClients(), namespace);
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'operator/tsconfig.build.json',
+        '--outDir',
+        outDir,
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
+    );
+    assert.equal(
+      tsc.status,
+      0,
+      `tsc -p operator/tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`,
+    );
+
+    // The Deployment's environment; the downward API values and the ports are filled in here
+    // (the ports are free ones, mapped by name, so the test never collides with a real 8080).
+    for (const p of container.ports) ports[p.name] = await freePort();
+    const env: Record<string, string> = {};
+    for (const e of container.env) {
+      if (e.value !== undefined) env[e.name] = e.value;
+      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name')
+        env[e.name] = 'pms-operator-test';
+      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = namespace;
+      else assert.fail(`unsupported env source for ${e.name}`);
+    }
+    for (const [name, port] of Object.entries(ports)) {
+      const key = `${name.toUpperCase()}_PORT`;
+      assert.ok(key in env, `the Deployment sets ${key} for its ${name} port`);
+      env[key] = String(port);
+    }
+    env.WATCH_NAMESPACE = namespace;
+
+    child = spawn(process.execPath, [join(outDir, 'main.js')], {
+      cwd: join(repoRoot, 'operator'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        KUBECONFIG: testEnv('kube').kubeconfig,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  });
+
+  after(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(outDir, { recursive: true, force: true });
+    await kubeClients()
+      .core.deleteNamespace({ name: namespace })
+      .catch(() => undefined);
+  });
+
+  it('answers the liveness and readiness probes where the Deployment probes them', async () => {
+    for (const probe of [container.livenessProbe, container.readinessProbe]) {
+      const port = ports[probe.httpGet.port];
+      assert.ok(port, `probe port ${probe.httpGet.port} is a named container port`);
+      await eventually(`${probe.httpGet.path} 200 (operator output:\n${output})`, async () =>
+        (await get(`http://127.0.0.1:${port}${probe.httpGet.path}`)).status === 200
+          ? true
+          : undefined,
+      );
+    }
+  });
+
+  it('serves its metrics on the metrics port', async () => {
+    const body = await eventually('pms_operator_leader 1', async () => {
+      const r = await get(`http://127.0.0.1:${ports.metrics}/metrics`);
+      return /^pms_operator_leader 1$/m.test(r.body) ? r.body : undefined;
+    });
+    assert.match(body, /^# TYPE pms_operator_reconcile_total counter$/m);
+  });
+
+  it('stops cleanly on SIGTERM within the grace period', async () => {
+    assert.ok(child);
+    const exited = new Promise<number | null>((resolve) =>
+      child?.once('exit', (code) => resolve(code)),
+    );
+    child.kill('SIGTERM');
+    const grace = podSpec.terminationGracePeriodSeconds * 1000;
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((r) => setTimeout(() => r('timeout'), grace)),
+    ]);
+    assert.equal(code, 0, `exit after SIGTERM (output:\n${output.slice(-2000)})`);
+  });
+});
