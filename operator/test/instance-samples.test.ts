@@ -240,6 +240,12 @@ describe('PmsInstance controller: samples and edge cases', () => {
       kind: 'PmsInstance',
       metadata: { name: 'temp', namespace: ns },
     });
+    for (const secret of ['temp-mongodb', 'temp-minio', 'temp-admin'])
+      await eventually(
+        `Secret ${secret} deleted`,
+        async () => (await read('v1', 'Secret', secret)) === undefined,
+        60_000,
+      );
     for (const pvc of ['data-temp-mongodb-0', 'data-temp-minio-0'])
       await eventually(
         `${pvc} deleted`,

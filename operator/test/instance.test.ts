@@ -93,6 +93,7 @@ async function waitReady(name: string, timeoutMs = 90_000): Promise<Obj> {
   );
 }
 
+const retained = new Set(['demo-mongodb', 'demo-minio', 'demo-admin']);
 const children: [string, string, string][] = [
   ['v1', 'Secret', 'demo-mongodb'],
   ['v1', 'Secret', 'demo-redis'],
@@ -151,8 +152,14 @@ describe('PmsInstance controller: the minimal sample', () => {
     for (const [apiVersion, kind, name] of children) {
       const o = await eventually(`${kind}/${name}`, () => read(apiVersion, kind, name));
       const owner = o.metadata?.ownerReferences?.find((r) => r.controller);
-      assert.equal(owner?.uid, uid, `${kind}/${name} owner`);
-      assert.equal(owner?.kind, 'PmsInstance');
+      if (kind === 'Secret' && retained.has(name)) {
+        // Credentials of data that outlives the instance (kept PVCs) are not its dependents.
+        assert.equal(owner, undefined, `${name} is retained`);
+        assert.ok(o.metadata?.annotations?.['pms.io/retained-with'], name);
+      } else {
+        assert.equal(owner?.uid, uid, `${kind}/${name} owner`);
+        assert.equal(owner?.kind, 'PmsInstance');
+      }
       const l = o.metadata?.labels ?? {};
       assert.equal(l['app.kubernetes.io/name'], 'pms', `${kind}/${name}`);
       assert.equal(l['app.kubernetes.io/instance'], 'demo');
@@ -321,7 +328,7 @@ describe('PmsInstance controller: the minimal sample', () => {
     await eventually('frontend Service restored', () => read('v1', 'Service', 'demo-frontend'));
   });
 
-  it('garbage-collects children on deletion and keeps the PVCs', async () => {
+  it('garbage-collects children on deletion, keeps PVCs and their credentials', async () => {
     await eventually('PVCs bound', async () => {
       const c = await read('v1', 'PersistentVolumeClaim', 'data-demo-mongodb-0');
       return (c?.status as { phase?: string } | undefined)?.phase === 'Bound';
@@ -331,7 +338,11 @@ describe('PmsInstance controller: the minimal sample', () => {
       kind: 'PmsInstance',
       metadata: { name: 'demo', namespace: ns },
     });
+    const kept = async () =>
+      Promise.all([...retained].map(async (n) => (await read('v1', 'Secret', n))?.data));
+    const keptBefore = await kept();
     for (const [apiVersion, kind, name] of children) {
+      if (kind === 'Secret' && retained.has(name)) continue;
       await eventually(
         `${kind}/${name} collected`,
         async () => (await read(apiVersion, kind, name)) === undefined,
@@ -343,5 +354,14 @@ describe('PmsInstance controller: the minimal sample', () => {
       assert.ok(c, `${pvc} kept`);
       assert.equal(c.metadata?.deletionTimestamp, undefined);
     }
+    assert.deepEqual(await kept(), keptBefore);
+    // Recreated, the instance finds its data and the credentials that open it.
+    for (const obj of readSample('01-minimal.yaml')) {
+      obj.metadata = { ...obj.metadata, namespace: ns };
+      await client.create(obj);
+    }
+    await waitReady('demo');
+    assert.deepEqual(await kept(), keptBefore);
+    assert.ok(await read('v1', 'Secret', 'demo-jwt'));
   });
 });

@@ -379,10 +379,40 @@ describe('renderSecrets', () => {
     assert.notEqual(decoded(mongo, 'password'), decoded(mongo, 'root-password'));
     assert.ok(decoded(mongo, 'keyfile').length <= 1024);
     assert.equal(decoded(secrets[4], 'email'), 'admin@acme.pms.example.com');
-    for (const s of secrets) {
-      assert.equal(s.type, 'Opaque');
-      assert.equal(s.metadata.ownerReferences[0].uid, 'uid-1234');
-    }
+    for (const s of secrets) assert.equal(s.type, 'Opaque');
+  });
+
+  it('keeps the credentials of retained data out of the garbage collector', () => {
+    const owners = (spec: Record<string, unknown>) =>
+      Object.fromEntries(
+        (renderSecrets(makeInstance(spec), countingRandom()) as Json[]).map((s) => [
+          s.metadata.name,
+          s.metadata.ownerReferences.map((o: Json) => o.uid).join(),
+        ]),
+      );
+    // Default: PVCs are kept, so are the credentials that open them (and the admin's).
+    assert.deepEqual(owners({}), {
+      'acme-mongodb': '',
+      'acme-redis': 'uid-1234',
+      'acme-minio': '',
+      'acme-jwt': 'uid-1234',
+      'acme-admin': '',
+    });
+    const kept = (renderSecrets(makeInstance(), countingRandom()) as Json[])[0] as Json;
+    assert.match(kept.metadata.annotations['pms.io/retained-with'], /MongoDB volumes/);
+    assert.deepEqual(
+      owners({
+        mongodb: { storage: { deleteOnInstanceDelete: true } },
+        objectStorage: { storage: { deleteOnInstanceDelete: true } },
+      }),
+      {
+        'acme-mongodb': 'uid-1234',
+        'acme-redis': 'uid-1234',
+        'acme-minio': 'uid-1234',
+        'acme-jwt': 'uid-1234',
+        'acme-admin': 'uid-1234',
+      },
+    );
   });
 
   it('differs for different random sources', () => {

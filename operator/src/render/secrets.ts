@@ -22,16 +22,29 @@ function b64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64');
 }
 
+/** Annotation on credentials kept when the instance is deleted, saying why. */
+export const RETAINED_ANNOTATION = 'pms.io/retained-with';
+
 function secret(
   i: PmsInstance,
   name: string,
   component: Component,
   data: Record<string, string>,
+  retainedWith?: string,
 ): Child {
+  const meta = objectMeta(
+    i,
+    name,
+    component,
+    retainedWith ? { [RETAINED_ANNOTATION]: retainedWith } : undefined,
+  );
+  // Credentials that unlock data kept after the instance is deleted (retained PVCs, an external
+  // database) are not dependents of the instance: recreating it finds and reuses them.
+  if (retainedWith) meta.ownerReferences = [];
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: objectMeta(i, name, component),
+    metadata: meta,
     type: 'Opaque',
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
   };
@@ -39,22 +52,40 @@ function secret(
 
 /**
  * Every Secret the instance needs, with fresh random values. Secrets of data stores that are
- * external (or disabled) are not rendered.
+ * external (or disabled) are not rendered. The MongoDB and MinIO credentials, and the initial
+ * admin's (whose user lives in MongoDB), outlive the instance when their data does
+ * (`storage.deleteOnInstanceDelete` false, or an external MongoDB): they carry no owner
+ * reference and the annotation `pms.io/retained-with`. Decided when a Secret is created.
  */
 export function renderSecrets(i: PmsInstance, random: RandomSource): Child[] {
   const out: Child[] = [];
   const s = i.spec;
+  const mongoKept = s.mongodb.external
+    ? 'the external MongoDB'
+    : s.mongodb.storage.deleteOnInstanceDelete
+      ? undefined
+      : 'the MongoDB volumes (spec.mongodb.storage.deleteOnInstanceDelete=false)';
+  const minioKept =
+    s.objectStorage.external || s.objectStorage.storage.deleteOnInstanceDelete
+      ? undefined
+      : 'the MinIO volume (spec.objectStorage.storage.deleteOnInstanceDelete=false)';
   if (!s.mongodb.external) {
     out.push(
-      secret(i, names.secret.mongodb(i), 'mongodb', {
-        'root-username': MONGODB_ROOT_USER,
-        'root-password': randomPassword(random),
-        username: MONGODB_APP_USER,
-        password: randomPassword(random),
-        database: MONGODB_DATABASE,
-        // Replica-set member authentication (base64 alphabet, at most 1024 characters).
-        keyfile: Buffer.from(random(756)).toString('base64'),
-      }),
+      secret(
+        i,
+        names.secret.mongodb(i),
+        'mongodb',
+        {
+          'root-username': MONGODB_ROOT_USER,
+          'root-password': randomPassword(random),
+          username: MONGODB_APP_USER,
+          password: randomPassword(random),
+          database: MONGODB_DATABASE,
+          // Replica-set member authentication (base64 alphabet, at most 1024 characters).
+          keyfile: Buffer.from(random(756)).toString('base64'),
+        },
+        mongoKept,
+      ),
     );
   }
   if (s.redis.enabled && !s.redis.external) {
@@ -62,18 +93,30 @@ export function renderSecrets(i: PmsInstance, random: RandomSource): Child[] {
   }
   if (!s.objectStorage.external) {
     out.push(
-      secret(i, names.secret.minio(i), 'minio', {
-        'access-key': `pms${Buffer.from(random(10)).toString('hex')}`,
-        'secret-key': randomPassword(random),
-      }),
+      secret(
+        i,
+        names.secret.minio(i),
+        'minio',
+        {
+          'access-key': `pms${Buffer.from(random(10)).toString('hex')}`,
+          'secret-key': randomPassword(random),
+        },
+        minioKept,
+      ),
     );
   }
   out.push(secret(i, names.secret.jwt(i), 'backend', { secret: randomPassword(random, 64) }));
   out.push(
-    secret(i, names.secret.admin(i), 'backend', {
-      email: adminEmail(i),
-      password: randomPassword(random, 18),
-    }),
+    secret(
+      i,
+      names.secret.admin(i),
+      'backend',
+      {
+        email: adminEmail(i),
+        password: randomPassword(random, 18),
+      },
+      mongoKept,
+    ),
   );
   return out;
 }
