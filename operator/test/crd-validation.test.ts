@@ -167,6 +167,13 @@ const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
     ['spec.backup with an external MongoDB needs spec.backup.destination'],
   ],
   [
+    'backup endpoint without credentials',
+    { backup: { destination: { endpoint: 'https://s3.example.com' } } },
+    [
+      'spec.backup.destination.endpoint and spec.backup.destination.credentialsSecretRef must be set together',
+    ],
+  ],
+  [
     'name longer than 40 characters',
     () => instance(ns, 'a'.repeat(41), {}),
     ['metadata.name must be at most 40 characters'],

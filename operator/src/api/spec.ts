@@ -121,6 +121,16 @@ export const ZPmsInstanceSpecSchema = z.object({
       retention: z.object({ keepLast: z.number().int().min(1).default(7) }).prefault({}),
       destination: z
         .object({
+          endpoint: z.string().optional(),
+          region: z.string().optional(),
+          usePathStyle: z.boolean().optional(),
+          credentialsSecretRef: z
+            .object({
+              name: z.string(),
+              accessKeyKey: z.string().default('access-key'),
+              secretKeyKey: z.string().default('secret-key'),
+            })
+            .optional(),
           bucket: z.string().optional(),
           prefix: z.string().optional(),
         })

@@ -65,6 +65,7 @@ export function renderNetworkPolicies(i: PmsInstance): Child[] {
     backupEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
   }
   if (s.smtp) appEgress.push({ to: [anywhere], ports: [tcp(s.smtp.port)] });
+  if (s.backup.destination?.endpoint) backupEgress.push({ to: [anywhere] });
 
   const backendIngress: Rule[] = [
     { from: [ingressController, ...pods('frontend')], ports: [tcp(BACKEND_PORT)] },
