@@ -1,0 +1,180 @@
+// Children of a PmsInstance on the API server: read (as wire JSON), create the generated
+// Secrets when absent, apply what drifted, prune what the spec no longer renders.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseQuantity, type PmsInstance } from '../api/spec.ts';
+import { apiErrorCode, createIfAbsent } from '../apply/apply.ts';
+import { CREATE_ONLY_KINDS, type Child } from '../render/index.ts';
+import { MANAGED_BY } from '../render/labels.ts';
+import type { ObservedWorkload } from '../status/compute.ts';
+import { driftPaths } from './drift.ts';
+import { PRUNED_KINDS } from './owned.ts';
+import type { ReconcileContext } from './types.ts';
+import { toClientModel, toWire } from './wire.ts';
+
+export const ref = (o: { kind: string; metadata: { name: string } }) =>
+  `${o.kind}/${o.metadata.name}`;
+
+export async function readOrUndefined<T extends KubernetesObject>(
+  ctx: ReconcileContext,
+  header: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
+): Promise<T | undefined> {
+  try {
+    return toWire(await ctx.client.read<T>(header));
+  } catch (err) {
+    if (apiErrorCode(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** StatefulSet volume claim templates are immutable: keep the live ones and grow PVCs directly. */
+async function prepareStatefulSet(
+  ctx: ReconcileContext,
+  owner: KubernetesObject,
+  desired: Child,
+  live: KubernetesObject | undefined,
+): Promise<string[]> {
+  if (!live) return [];
+  type Vct = { spec?: { resources?: { requests?: Record<string, unknown> } } };
+  const dSpec = desired.spec as { replicas: number; volumeClaimTemplates: Vct[] };
+  const lSpec = (live as { spec?: { volumeClaimTemplates?: Vct[] } }).spec;
+  const want = String(dSpec.volumeClaimTemplates[0]?.spec?.resources?.requests?.storage ?? '');
+  const had = String(lSpec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage ?? want);
+  const tmpl = dSpec.volumeClaimTemplates[0]?.spec?.resources?.requests;
+  if (tmpl) tmpl.storage = had;
+  const grown: string[] = [];
+  if ((parseQuantity(want) ?? 0) <= (parseQuantity(had) ?? 0)) return grown;
+  for (let n = 0; n < dSpec.replicas; n++) {
+    const header = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: `data-${desired.metadata.name}-${n}`,
+        namespace: desired.metadata.namespace,
+      },
+    };
+    const pvc = await readOrUndefined<KubernetesObject & Vct>(ctx, header);
+    const size = String(pvc?.spec?.resources?.requests?.storage ?? '');
+    if (pvc && (parseQuantity(size) ?? 0) < (parseQuantity(want) ?? 0)) {
+      try {
+        await ctx.apply(
+          toClientModel({ ...header, spec: { resources: { requests: { storage: want } } } }),
+        );
+        grown.push(`PersistentVolumeClaim/${header.metadata.name}`);
+      } catch (err) {
+        // E.g. a StorageClass without allowVolumeExpansion: report it, reconcile the rest.
+        const code = apiErrorCode(err);
+        if (code !== 422 && code !== 403) throw err;
+        await ctx.events.record(
+          owner,
+          'Warning',
+          'VolumeExpansionFailed',
+          `cannot grow ${header.metadata.name} to ${want} (HTTP ${code}); does its StorageClass allow volume expansion?`,
+        );
+      }
+    }
+  }
+  return grown;
+}
+
+/** Creates each Secret that does not exist; never touches an existing one. */
+export async function ensureSecrets(ctx: ReconcileContext, secrets: Child[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const secret of secrets) {
+    const r = await createIfAbsent(ctx.client, toClientModel(secret as KubernetesObject));
+    if (r.created) created.push(ref(secret));
+  }
+  return created;
+}
+
+export interface ApplyOutcome {
+  created: string[];
+  applied: string[];
+  /** Live Deployments and StatefulSets by name, for status. */
+  workloads: Map<string, ObservedWorkload>;
+}
+
+/**
+ * Brings every desired child to the API server: create-only kinds when missing, the rest by
+ * server-side apply when missing or drifted. Nothing is written for a child already in sync.
+ */
+export async function applyChildren(
+  ctx: ReconcileContext,
+  owner: KubernetesObject,
+  desired: Child[],
+): Promise<ApplyOutcome> {
+  const out: ApplyOutcome = { created: [], applied: [], workloads: new Map() };
+  for (const child of desired) {
+    const header = {
+      apiVersion: child.apiVersion,
+      kind: child.kind,
+      metadata: { name: child.metadata.name, namespace: child.metadata.namespace },
+    };
+    let live = await readOrUndefined<KubernetesObject>(ctx, header);
+    if (CREATE_ONLY_KINDS.has(child.kind)) {
+      if (!live) {
+        const r = await createIfAbsent(ctx.client, toClientModel(child as KubernetesObject));
+        if (r.created) out.created.push(ref(child));
+      }
+      continue;
+    }
+    if (child.kind === 'StatefulSet')
+      out.applied.push(...(await prepareStatefulSet(ctx, owner, child, live)));
+    const drift = live ? driftPaths(child, live) : ['(missing)'];
+    if (drift.length > 0) {
+      ctx.log.debug('applying child', { child: ref(child), drift: drift.slice(0, 5) });
+      live = toWire(await ctx.apply(toClientModel(child as KubernetesObject)));
+      out.applied.push(ref(child));
+    }
+    if (child.kind === 'Deployment' || child.kind === 'StatefulSet')
+      out.workloads.set(child.metadata.name, live as ObservedWorkload);
+  }
+  return out;
+}
+
+/** Deletes children of kinds we own that the current spec no longer renders. */
+export async function prune(
+  ctx: ReconcileContext,
+  i: PmsInstance,
+  desired: Child[],
+): Promise<string[]> {
+  const keep = new Set(desired.map((d) => `${d.kind}/${d.metadata.name}`));
+  const selector = `app.kubernetes.io/instance=${i.metadata.name},app.kubernetes.io/managed-by=${MANAGED_BY}`;
+  const pruned: string[] = [];
+  for (const kind of PRUNED_KINDS) {
+    const list = await ctx.client.list(
+      kind.apiVersion,
+      kind.kind,
+      i.metadata.namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      selector,
+    );
+    for (const item of list.items) {
+      const name = item.metadata?.name ?? '';
+      const ours = item.metadata?.ownerReferences?.some(
+        (o) => o.controller && o.uid === i.metadata.uid,
+      );
+      if (!ours || keep.has(`${kind.kind}/${name}`) || item.metadata?.deletionTimestamp) continue;
+      try {
+        await ctx.client.delete(
+          {
+            apiVersion: kind.apiVersion,
+            kind: kind.kind,
+            metadata: { name, namespace: i.metadata.namespace },
+          },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'Background',
+        );
+        pruned.push(`${kind.kind}/${name}`);
+      } catch (err) {
+        if (apiErrorCode(err) !== 404) throw err;
+      }
+    }
+  }
+  return pruned;
+}
