@@ -460,6 +460,52 @@ describe('PmsRestore', () => {
     await appReady('acme', 2, 1);
   });
 
+  it('clones a tenant through a backup in an external destination', async () => {
+    await post(api('pmsinstances'), instanceBody('twin'));
+    await post(api('pmsbackups'), {
+      apiVersion: 'pms.io/v1alpha1',
+      kind: 'PmsBackup',
+      metadata: { name: 'acme-external' },
+      spec: {
+        instanceRef: { name: 'acme' },
+        destination: {
+          endpoint: 'https://s3.example.com',
+          bucket: 'acme-pms-backups',
+          credentialsSecretRef: { name: 'acme-backup-s3' },
+        },
+      },
+    });
+    const b = await waitPhase('pmsbackups', 'acme-external', 'Succeeded');
+    assert.equal(b.status?.bucket, 'acme-pms-backups');
+    await post(api('pmsrestores'), {
+      apiVersion: 'pms.io/v1alpha1',
+      kind: 'PmsRestore',
+      metadata: { name: 'twin-from-acme' },
+      spec: { instanceRef: { name: 'twin' }, source: { backupRef: { name: 'acme-external' } } },
+    });
+    const done = await waitPhase('pmsrestores', 'twin-from-acme', 'Succeeded', 120_000);
+    assert.equal(done.status?.objectKey, b.status?.objectKey);
+    const job = await get(coreApi('jobs', 'twin-from-acme-restore'));
+    const c = (
+      job?.spec?.template?.spec?.containers as {
+        args: string[];
+        env: { name: string; value?: string; valueFrom?: unknown }[];
+      }[]
+    )[0];
+    assert.deepEqual(c?.args, ['restore', b.status?.objectKey]);
+    const env = new Map(c?.env.map((e) => [e.name, e]));
+    assert.equal(env.get('INSTANCE')?.value, 'twin');
+    assert.equal(env.get('BACKUP_S3_ENDPOINT')?.value, 'https://s3.example.com');
+    assert.equal(env.get('BACKUP_S3_BUCKET')?.value, 'acme-pms-backups');
+    assert.deepEqual(env.get('BACKUP_S3_SECRET_KEY')?.valueFrom, {
+      secretKeyRef: { name: 'acme-backup-s3', key: 'secret-key' },
+    });
+    // acme was not touched by twin's restore.
+    const acme = await get(api('pmsinstances', 'acme'));
+    assert.equal(acme?.spec?.maintenance, false);
+    await appReady('twin', 2, 1);
+  });
+
   it('refuses to clone from another instance own object storage, changing nothing', async () => {
     await post(api('pmsinstances'), instanceBody('clone'));
     await post(api('pmsrestores'), {
