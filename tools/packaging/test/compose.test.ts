@@ -3,39 +3,23 @@
 // the Compose Specification subset it reads, which `docker compose` v2 reads too), and the
 // rendered configuration must have the shape the stack promises.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parse } from 'yaml';
-import { repoRoot } from '../src/paths.ts';
+import {
+  appDir,
+  base,
+  composeConfig,
+  dev,
+  parsed,
+  production,
+  releaseEnv,
+  staging,
+  type Service,
+} from './compose.ts';
 // The backend's own configuration parser: the stack must give it an environment it accepts.
 import { loadConfig as loadBackendConfig } from '../../../app/backend/src/platform/config.ts';
 import { run } from './run.ts';
-
-const appDir = join(repoRoot, 'app');
-const scratch = mkdtempSync(join(tmpdir(), 'pms-compose-'));
-
-/** Variables an operator of a staging/production stack must provide (see .env.example). */
-const releaseEnv: Record<string, string> = {
-  PMS_VERSION: '1.2.3',
-  JWT_SECRET: 'x'.repeat(48),
-  MONGO_ROOT_USER: 'pms',
-  MONGO_ROOT_PASSWORD: 'mongo-secret',
-  REDIS_PASSWORD: 'redis-secret',
-  MINIO_ROOT_USER: 'minio',
-  MINIO_ROOT_PASSWORD: 'minio-secret',
-  S3_ACCESS_KEY: 'minio',
-  S3_SECRET_KEY: 'minio-secret',
-  S3_BUCKET: 'pms-attachments',
-  FRONTEND_URL: 'https://pms.example.com',
-  BACKEND_URL: 'https://pms.example.com/api',
-  CORS_ORIGINS: 'https://pms.example.com',
-  SMTP_HOST: 'smtp.example.com',
-  SMTP_USER: 'pms',
-  SMTP_PASS: 'smtp-secret',
-  EMAIL_FROM: 'PMS <no-reply@example.com>',
-};
 
 /** The design's environment variable names (shared README): .env.example documents each. */
 const designEnv = [
@@ -85,48 +69,6 @@ const designEnv = [
   'MAINTENANCE_MODE',
 ];
 
-interface Service {
-  image?: string;
-  build?: { target?: string };
-  command?: string[];
-  profiles?: string[];
-  environment?: Record<string, string>;
-  healthcheck?: { test?: string[]; disable?: boolean };
-  deploy?: { resources?: { limits?: { memory?: string; cpus?: string } } };
-  volumes?: (string | { type?: string; source?: string; target?: string })[];
-  read_only?: boolean;
-}
-interface ComposeConfig {
-  services: Record<string, Service>;
-  volumes?: Record<string, unknown>;
-}
-
-/** `docker-compose config` for a file set, isolated from any local app/.env. */
-function composeConfig(files: string[], env: Record<string, string> = {}) {
-  const envFile = join(scratch, `env-${files.join('+')}-${Object.keys(env).length}`);
-  writeFileSync(
-    envFile,
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(''),
-  );
-  const args = ['--env-file', envFile, ...files.flatMap((f) => ['-f', f]), 'config'];
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !(k in releaseEnv) && k !== 'NODE_ENV'),
-  );
-  return run('docker-compose', args, { cwd: appDir, env: clean });
-}
-
-function parsed(files: string[], env: Record<string, string> = {}): ComposeConfig {
-  const r = composeConfig(files, env);
-  assert.equal(r.status, 0, `docker-compose ${files.join(' ')} config failed:\n${r.stderr}`);
-  return parse(r.stdout) as ComposeConfig;
-}
-
-const base = ['docker-compose.yml'];
-const dev = ['docker-compose.yml', 'docker-compose.override.yml'];
-const staging = ['docker-compose.yml', 'docker-compose.staging.yml'];
-const production = ['docker-compose.yml', 'docker-compose.production.yml'];
 const appServices = ['backend', 'worker', 'frontend'];
 
 function bindMounts(s: Service): string[] {

@@ -1,0 +1,156 @@
+// The backend image's two commands as the image runs them: TypeScript compiled with
+// app/backend/tsconfig.build.json, the Dockerfile's CMD (the API) and the worker command the
+// compose stack and the operator use, with the production compose environment (its service
+// addresses swapped for the test environment's MongoDB, Redis and S3). The API answers the
+// Dockerfile's HEALTHCHECK URL; both stop cleanly on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { testEnv } from '@pms/testenv';
+import { parseDockerfile } from '../src/dockerfile.ts';
+import { repoRoot } from '../src/paths.ts';
+import { parsed, production, releaseEnv } from './compose.ts';
+
+const backendDir = join(repoRoot, 'app', 'backend');
+const stages = parseDockerfile(readFileSync(join(backendDir, 'Dockerfile'), 'utf8'));
+const final = stages.at(-1)?.instructions ?? [];
+const cmd = JSON.parse(final.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '[]') as string[];
+const healthcheck = final.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)?.args ?? '';
+const imageEnv = Object.fromEntries(
+  final
+    .filter((i) => i.keyword === 'ENV')
+    .flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? ''])),
+);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() =>
+        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function exitCode(child: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return Promise.race([
+    new Promise<number | null>((r) => child.once('exit', (code) => r(code))),
+    new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms)),
+  ]);
+}
+
+describe('the backend image commands', () => {
+  mkdirSync(join(backendDir, 'dist'), { recursive: true });
+  const outDir = mkdtempSync(join(backendDir, 'dist', 'packaging-test-'));
+  const children: { name: string; child: ChildProcess; output: () => string }[] = [];
+  let port = 0;
+
+  function start(name: string, args: string[], env: Record<string, string>) {
+    // The image's paths are relative to its WORKDIR (app/backend); dist/ is our outDir.
+    const mapped = args.map((a) =>
+      a.startsWith('dist/') ? join(outDir, a.slice('dist/'.length)) : a,
+    );
+    assert.equal(mapped[0], 'node');
+    let out = '';
+    const child = spawn(process.execPath, mapped.slice(1), {
+      cwd: backendDir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    children.push({ name, child, output: () => out });
+    return children.at(-1);
+  }
+
+  let env: Record<string, string> = {};
+
+  before(async () => {
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'app/backend/tsconfig.build.json',
+        '--outDir',
+        outDir,
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
+    );
+    assert.equal(
+      tsc.status,
+      0,
+      `tsc -p app/backend/tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`,
+    );
+    const t = testEnv('mongodb', 'redis', 's3');
+    port = await freePort();
+    const compose = parsed(production, releaseEnv).services.backend?.environment ?? {};
+    const db = `pkg_${process.pid}`;
+    env = {
+      ...imageEnv,
+      ...compose,
+      PORT: String(port),
+      MONGODB_URI: `${t.mongodbUri.replace(/\/?$/, '/')}${db}`,
+      MONGODB_DB: db,
+      REDIS_URL: t.redisUrl,
+      REDIS_PASSWORD: '',
+      S3_ENDPOINT: t.s3.endpoint,
+      S3_REGION: t.s3.region,
+      S3_ACCESS_KEY: t.s3.accessKey,
+      S3_SECRET_KEY: t.s3.secretKey,
+      S3_BUCKET: `pkg-${process.pid}`,
+    };
+  });
+
+  after(() => {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('the API (the Dockerfile CMD) answers the HEALTHCHECK URL', async () => {
+    assert.deepEqual(cmd, ['node', 'dist/main.js']);
+    const url = /wget [^"]*"([^"]+)"/.exec(healthcheck)?.[1];
+    assert.ok(url, `HEALTHCHECK fetches a URL: ${healthcheck}`);
+    assert.equal(imageEnv.PORT, '4000');
+    const api = start('api', cmd, env);
+    const target = url.replace('${PORT}', String(port));
+    const deadline = Date.now() + 60_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      assert.equal(api?.child.exitCode, null, `the API exited:\n${api?.output()}`);
+      status = await fetch(target, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(status, 200, `GET ${target} (output:\n${api?.output()})`);
+  });
+
+  it('the worker (node dist/worker.js) keeps running', async () => {
+    const command = parsed(production, releaseEnv).services.worker?.command ?? [];
+    assert.deepEqual(command, ['node', 'dist/worker.js']);
+    const worker = start('worker', command, env);
+    assert.ok(worker);
+    assert.equal(
+      await exitCode(worker.child, 3000),
+      'timeout',
+      `the worker exited:\n${worker.output()}`,
+    );
+  });
+
+  it('both stop cleanly on SIGTERM', async () => {
+    assert.equal(children.length, 2);
+    for (const c of children) {
+      c.child.kill('SIGTERM');
+      const code = await exitCode(c.child, 30_000);
+      assert.equal(code, 0, `${c.name} after SIGTERM:\n${c.output().slice(-2000)}`);
+    }
+  });
+});
