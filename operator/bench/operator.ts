@@ -8,8 +8,9 @@
 // Baseline in the same run: the same pre-rendered children created directly with a bulk raw
 // client (64 requests in flight), and the time until their workloads are ready: the floor the
 // API server, scheduler and kwok allow.
-// The local cluster has 3 kwok nodes of 110 pods and no volume provisioner, so the benchmark
-// adds kwok nodes sized for N and binds each pending PVC of its namespaces to a hostPath PV.
+// The local cluster has 3 kwok nodes of 110 pods, a /24 service range and no volume
+// provisioner, so the benchmark adds kwok nodes sized for N and a /16 ServiceCIDR, and binds
+// each pending PVC of its namespaces to a hostPath PV (all removed at the end).
 //
 // Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
 import { spawn } from 'node:child_process';
@@ -419,6 +420,15 @@ async function main() {
     );
   }
   await sleep(2000);
+  // The local API server's service range is a /24 (about 250 ClusterIPs, fewer than 100
+  // instances need): add a /16 with a ServiceCIDR (networking.k8s.io/v1, Kubernetes 1.33+).
+  const serviceCidr = `pms-bench-${runId}`;
+  await must(admin, 'POST', '/apis/networking.k8s.io/v1/servicecidrs', {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'ServiceCIDR',
+    metadata: { name: serviceCidr, labels: { 'pms.io/bench': runId } },
+    spec: { cidrs: ['10.128.0.0/16'] },
+  });
   const nodes = await ensureNodes(admin, Math.max(...sizes) * 10);
   const results = [];
   try {
@@ -455,6 +465,7 @@ async function main() {
     if (created.namespaces.size > 0) await deleteNamespaces(admin, [...created.namespaces]);
     for (const pv of created.pvs) await admin.request('DELETE', `/api/v1/persistentvolumes/${pv}`);
     for (const name of nodes) await admin.request('DELETE', `/api/v1/nodes/${name}`);
+    await admin.request('DELETE', `/apis/networking.k8s.io/v1/servicecidrs/${serviceCidr}`);
     admin.close();
   }
   const outDir = join(repoRoot, 'bench', 'results');

@@ -184,6 +184,8 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   }
 
   private upsert(obj: T): void {
+    // managedFields are often most of an object's size and nothing here reads them.
+    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
     const k = objKey(obj);
     const old = this.cache.get(k);
     this.cache.set(k, obj);
