@@ -3,9 +3,10 @@
 // the real PmsInstance controller next to them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { parseInstance } from '../src/api/spec.ts';
 import { pmsBackupController } from '../src/controller/backup.ts';
+import { observeLastBackup } from '../src/controller/backup-status.ts';
 import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
 import {
   pmsRestoreController,
@@ -232,6 +233,14 @@ describe('PmsBackup', () => {
     assert.deepEqual(c?.args, ['backup', '--timestamp', /(\d{8}T\d{9}Z)/.exec(key)?.[1]]);
     assert.equal(c?.image, 'ghcr.io/pms/pms-backup:1.4.2');
 
+    assert.equal(job.metadata?.annotations?.['pms.io/object-key'], key);
+
+    // What the instance status reports as lastBackup.
+    const last = await observeLastBackup(KubernetesObjectApi.makeApiClient(admin), ns, 'acme');
+    assert.equal(last?.name, 'acme-manual-backup');
+    assert.equal(last?.result, 'Succeeded');
+    assert.equal(last?.location, key);
+
     // Finished is final: nothing changes on later reconciles.
     const rv = b.metadata?.resourceVersion;
     await new Promise((r) => setTimeout(r, 6000));
@@ -283,7 +292,19 @@ describe('PmsBackup', () => {
       ...b,
       metadata: { ...b.metadata, name: 'doomed-backup', uid: doomed?.metadata?.uid ?? '' },
     };
-    await post(coreApi('jobs'), manualJob(renderBackupJob(inst, bd, '20261125T040000000Z')));
+    await post(
+      coreApi('jobs'),
+      manualJob(
+        renderBackupJob(
+          parseInstance({
+            metadata: { name: 'nowhere', namespace: ns, uid: 'x' },
+            spec: instanceBody('nowhere').spec,
+          }),
+          bd,
+          '20261125T040000000Z',
+        ),
+      ),
+    );
     await post(api('pmsinstances'), instanceBody('nowhere'));
     await finishPod(
       'doomed-backup-backup',
@@ -298,6 +319,12 @@ describe('PmsBackup', () => {
       /Job doomed-backup-backup failed: .*BackoffLimitExceeded.*HTTP 403/,
     );
     assert.equal(condition(failed, 'Failed')?.status, 'True');
+    const last = await observeLastBackup(KubernetesObjectApi.makeApiClient(admin), ns, 'nowhere');
+    assert.equal(last?.result, 'Failed');
+    assert.equal(last?.name, 'doomed-backup-backup');
+    // The size came from the pod's termination message; the key from the Job's annotation.
+    const later = await observeLastBackup(KubernetesObjectApi.makeApiClient(admin), ns, 'later');
+    assert.equal(later?.location, 'backups/later/20261125T030000000Z.archive.gz');
   });
 });
 

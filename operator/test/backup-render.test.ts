@@ -267,6 +267,10 @@ describe('PmsBackup Job', () => {
       },
     ]);
     assert.equal(job.metadata.labels['pms.io/backup'], 'acme-manual');
+    assert.equal(
+      job.metadata.annotations?.['pms.io/object-key'],
+      'backups/acme/20261125T030000000Z.archive.gz',
+    );
     assert.deepEqual(container(job).args, ['backup', '--timestamp', '20261125T030000000Z']);
     assert.equal(envMap(job).has('KEEP_LAST'), false);
     assert.equal((job.spec as Json).activeDeadlineSeconds, 21600);

@@ -153,7 +153,7 @@ interface PodObject extends KubernetesObject {
  * reported one (pods that ran no container, as under kwok, report nothing).
  */
 export async function jobResult(
-  ctx: ReconcileContext,
+  ctx: Pick<ReconcileContext, 'client'>,
   namespace: string,
   jobName: string,
 ): Promise<Record<string, unknown> | undefined> {

@@ -7,6 +7,9 @@ import { jobNameFor, ownerRefTo, type PmsBackup } from './backup-resources.ts';
 import { labels } from './labels.ts';
 import type { Child } from './types.ts';
 
+/** The archive key a PmsBackup Job writes (CronJob runs report theirs in the pod's result). */
+export const OBJECT_KEY_ANNOTATION = 'pms.io/object-key';
+
 export const backupJobName = (b: PmsBackup): string => jobNameFor(b.metadata.name, 'backup');
 
 /** `backups/acme/20261125T030000000Z.archive.gz`: the archive key a run with `ts` writes. */
@@ -24,6 +27,7 @@ export function renderBackupJob(i: PmsInstance, b: PmsBackup, timestamp: string)
       name: backupJobName(b),
       namespace: b.metadata.namespace,
       labels: { ...labels(i, 'backup'), 'pms.io/backup': b.metadata.name },
+      annotations: { [OBJECT_KEY_ANNOTATION]: backupObjectKey(i, b, timestamp) },
       ownerReferences: [ownerRefTo(b)],
     },
     spec: {
