@@ -34,7 +34,8 @@ async function shutdown(signal: string) {
   server.closeIdleConnections();
   await closed;
   clearTimeout(force);
-  await deps.close();
+  // Bounded: a database stuck on a slow query must not keep a terminating pod alive.
+  await Promise.race([deps.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
   logger.info('stopped');
   process.exit(0);
 }

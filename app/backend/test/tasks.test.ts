@@ -317,3 +317,30 @@ test('deleting a project removes its data', async () => {
   const t = await owner.post('/api/v1/projects/OTH/tasks', { title: 'first' });
   assert.equal(t.body.number, 1, 'the sequence restarts');
 });
+
+test('hot reads come from the Redis cache and every write invalidates them', async () => {
+  const p = (await owner.get(P)).body;
+  const t = (await owner.post(`${P}/tasks`, { title: 'cached title' })).body;
+  const list = async () =>
+    (await owner.get(`${P}/tasks?q=cached&limit=5`)).body.items.map(
+      (x: { title: string }) => x.title,
+    );
+  const boardTitles = async () =>
+    (await owner.get(`${P}/board`)).body.columns.flatMap((col: { tasks: { title: string }[] }) =>
+      col.tasks.map((x) => x.title),
+    );
+  assert.deepEqual(await list(), ['cached title']);
+  assert.ok((await boardTitles()).includes('cached title'));
+  const keys = await h.deps.redis.keys(`c:p:${p.id}:*`);
+  assert.ok(keys.length >= 2, 'list and board cached');
+  // A change behind the API's back is not seen: proof the reads are served from the cache…
+  const { Task } = await import('../src/tasks/model.ts');
+  await Task.updateOne({ _id: t.id }, { $set: { title: 'cached title (changed directly)' } });
+  assert.deepEqual(await list(), ['cached title']);
+  // …and any write through the API invalidates every cached read of the project.
+  await owner
+    .post(`${P}/labels`, { name: 'invalidate-me' })
+    .then(() => owner.patch(`${P}/tasks/${t.number}`, { estimate: 1 }));
+  assert.deepEqual(await list(), ['cached title (changed directly)']);
+  assert.ok((await boardTitles()).includes('cached title (changed directly)'));
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { Comment } from '../comments/model.ts';
 import { diff, record } from '../activity/service.ts';
@@ -287,20 +288,26 @@ export async function listTasks(
     const cur = decodeCursor(f.sort, f.cursor);
     filter = { $and: [filter, afterCursor(f.sort, cur.value, cur.id)] };
   }
-  const rows = await Task.find(filter)
-    .sort(sortSpec(f.sort))
-    .limit(f.limit + 1)
-    .lean<TTaskDoc[]>();
-  const page = rows.slice(0, f.limit);
-  const last = page[page.length - 1];
-  const field = SORTS[f.sort].field;
-  return {
-    items: page.map((t) => view(c, t)),
-    nextCursor:
-      rows.length > f.limit && last
-        ? encodeCursor(f.sort, (last as Record<string, unknown>)[field], String(last._id))
-        : null,
-  };
+  // The cache key is the final query (with `me` resolved), so users never share a wrong page.
+  const cacheKey = `list:${createHash('sha1')
+    .update(JSON.stringify([filter, f.sort, f.limit]))
+    .digest('base64url')}`;
+  return c.deps.cache.wrap(cacheNs(c.access.projectId), cacheKey, async () => {
+    const rows = await Task.find(filter)
+      .sort(sortSpec(f.sort))
+      .limit(f.limit + 1)
+      .lean<TTaskDoc[]>();
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    const field = SORTS[f.sort].field;
+    return {
+      items: page.map((t) => view(c, t)),
+      nextCursor:
+        rows.length > f.limit && last
+          ? encodeCursor(f.sort, (last as Record<string, unknown>)[field], String(last._id))
+          : null,
+    };
+  });
 }
 
 export async function board(c: TaskCtx, f: TTaskFilter) {

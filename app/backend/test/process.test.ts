@@ -1,0 +1,96 @@
+// The real entry point as a child process: bad configuration fails with one line per
+// variable; a configured process serves, then drains and exits 0 on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import mongoose from 'mongoose';
+import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { testConfigEnv } from './helpers.ts';
+
+const main = new URL('../src/main.ts', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+test('bad configuration: exit 1 with one line per bad variable', async () => {
+  const p = run({ JWT_SECRET: 'short', BCRYPT_ROUNDS: '2' });
+  const [code] = await once(p.child, 'exit');
+  assert.equal(code, 1);
+  const lines = p.err().trim().split('\n');
+  assert.equal(lines[0], 'Invalid configuration:');
+  for (const v of [
+    'MONGODB_URI',
+    'REDIS_URL',
+    'JWT_SECRET',
+    'BCRYPT_ROUNDS',
+    'S3_ACCESS_KEY',
+    'S3_SECRET_KEY',
+  ])
+    assert.ok(
+      lines.some((l) => l.trim().startsWith(`${v}:`)),
+      `${v} reported`,
+    );
+});
+
+test('serves, then drains and exits 0 on SIGTERM', async () => {
+  const port = await freePort();
+  const env = testConfigEnv('proc', { PORT: String(port), LOG_LEVEL: 'info' });
+  const p = run(env);
+  try {
+    let ok = false;
+    for (let i = 0; i < 100 && !ok; i++) {
+      ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (!ok) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(ok, `server came up: ${p.err()}`);
+    // A request in flight when SIGTERM arrives still completes.
+    const inflight = fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status);
+    await new Promise((r) => setTimeout(r, 5));
+    p.child.kill('SIGTERM');
+    const [code] = await once(p.child, 'exit');
+    assert.equal(code, 0);
+    assert.equal(await inflight, 200);
+    assert.match(p.out(), /shutting down/);
+    assert.match(p.out(), /"msg":"stopped"/);
+  } finally {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    const conn = await mongoose
+      .createConnection(env.MONGODB_URI ?? '', { dbName: env.MONGODB_DB })
+      .asPromise();
+    await conn.dropDatabase();
+    await conn.close();
+    const s3 = new S3Client({
+      region: env.S3_REGION ?? '',
+      endpoint: env.S3_ENDPOINT ?? '',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: env.S3_ACCESS_KEY ?? '',
+        secretAccessKey: env.S3_SECRET_KEY ?? '',
+      },
+    });
+    await s3.send(new DeleteBucketCommand({ Bucket: env.S3_BUCKET })).catch(() => undefined);
+    s3.destroy();
+  }
+});
