@@ -58,6 +58,9 @@ test('create, read, update with activity old → new, delete', async () => {
   const byId = await owner.get(`${P}/tasks/${t.id}`);
   assert.equal(byNumber.body.id, t.id);
   assert.equal(byId.body.number, t.number);
+  assert.equal((await owner.get(`${P}/tasks/${t.key}`)).body.id, t.id);
+  assert.equal((await owner.get(`${P}/tasks/ops-${t.number}`)).body.id, t.id);
+  assert.equal((await owner.get(`${P}/tasks/WEB-${t.number}`)).status, 404, 'another project key');
 
   const u = await owner.patch(`${P}/tasks/${t.number}`, {
     priority: 'urgent',

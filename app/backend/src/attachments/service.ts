@@ -31,7 +31,7 @@ const objectKey = (projectId: string, taskId: string) =>
   `projects/${projectId}/tasks/${taskId}/${randomUUID()}`;
 
 export async function listAttachments(c: TaskCtx, ref: string) {
-  const t = await findTask(c.access.projectId, ref);
+  const t = await findTask(c.access, ref);
   const rows = await Attachment.find({ taskId: t._id, status: 'ready' })
     .sort({ createdAt: 1, _id: 1 })
     .lean<TAttachmentDoc[]>();
@@ -46,7 +46,7 @@ export async function uploadAttachment(
 ) {
   checkPolicy(c.deps, input.contentType, input.size);
   const size = input.size ?? 0;
-  const t = await findTask(c.access.projectId, ref);
+  const t = await findTask(c.access, ref);
   const key = objectKey(c.access.projectId, String(t._id));
   const contentType =
     input.contentType.split(';')[0]?.trim().toLowerCase() ?? 'application/octet-stream';
@@ -73,7 +73,7 @@ export async function presignUpload(
   input: { filename: string; contentType: string; size: number },
 ) {
   checkPolicy(c.deps, input.contentType, input.size);
-  const t = await findTask(c.access.projectId, ref);
+  const t = await findTask(c.access, ref);
   const key = objectKey(c.access.projectId, String(t._id));
   const doc = await Attachment.create({
     projectId: c.access.projectId,

@@ -15,7 +15,7 @@ async function projectMembers(projectId: string) {
 }
 
 export async function listComments(c: TaskCtx, ref: string, limit: number, cursor?: string) {
-  const t = await findTask(c.access.projectId, ref);
+  const t = await findTask(c.access, ref);
   const q: Record<string, unknown> = { taskId: t._id };
   if (cursor) q._id = { $gt: cursor };
   const rows = await Comment.find(q)
@@ -31,7 +31,7 @@ export async function listComments(c: TaskCtx, ref: string, limit: number, curso
 
 export async function addComment(c: TaskCtx, ref: string, body: string) {
   const pid = c.access.projectId;
-  const t = await findTask(pid, ref);
+  const t = await findTask(c.access, ref);
   const mentions = resolveMentions(body, await projectMembers(pid));
   const doc = await Comment.create({
     projectId: pid,

@@ -152,7 +152,7 @@ export function taskRoutes(api: Api, deps: Deps): void {
     },
     async ({ user, params, query }) => {
       const c = await ctx(user, params.project);
-      const t = await findTask(c.access.projectId, params.task);
+      const t = await findTask(c.access, params.task);
       return listActivity(
         { projectId: c.access.projectId, taskId: String(t._id) },
         query.limit,

@@ -14,7 +14,12 @@ const ZDate = z
   .transform((s) => new Date(s));
 
 export const ZTaskParams = ZProjectParams.extend({
-  task: z.string().regex(/^([a-f0-9]{24}|\d{1,9})$/, 'must be a task id or number'),
+  task: z
+    .string()
+    .regex(
+      /^([a-f0-9]{24}|\d{1,9}|[A-Za-z][A-Za-z0-9]{1,9}-\d{1,9})$/,
+      'must be a task id, number or key',
+    ),
 });
 
 const fields = {

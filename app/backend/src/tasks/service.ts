@@ -40,10 +40,17 @@ const key = (c: TaskCtx) => c.access.project.key;
 const view = (c: TaskCtx, t: TTaskDoc): TTask => toTask(t, key(c));
 export const cacheNs = (projectId: string) => `p:${projectId}`;
 
-export async function findTask(projectId: string, ref: string): Promise<TTaskDoc> {
-  const t = /^\d+$/.test(ref)
-    ? await Task.findOne({ projectId, number: Number(ref) }).lean<TTaskDoc>()
-    : await Task.findOne({ projectId, _id: ref }).lean<TTaskDoc>();
+/** `ref` is a task id, its number (`42`) or its key (`WEB-42`, case-insensitive). */
+export async function findTask(
+  a: Pick<ProjectAccess, 'projectId' | 'project'>,
+  ref: string,
+): Promise<TTaskDoc> {
+  const n = /^[a-f0-9]{24}$/.test(ref) ? null : parseTaskNumber(ref, a.project.key);
+  if (n === null && !/^[a-f0-9]{24}$/.test(ref)) throw notFound('Task');
+  const t =
+    n !== null
+      ? await Task.findOne({ projectId: a.projectId, number: n }).lean<TTaskDoc>()
+      : await Task.findOne({ projectId: a.projectId, _id: ref }).lean<TTaskDoc>();
   if (!t) throw notFound('Task');
   return t;
 }
@@ -151,11 +158,11 @@ async function notifyAssigned(c: TaskCtx, t: TTask, userIds: string[]) {
 }
 
 export async function getTask(c: TaskCtx, ref: string): Promise<TTask> {
-  return view(c, await findTask(c.access.projectId, ref));
+  return view(c, await findTask(c.access, ref));
 }
 
 export async function updateTask(c: TaskCtx, ref: string, patch: TUpdateTask): Promise<TTask> {
-  const before = await findTask(c.access.projectId, ref);
+  const before = await findTask(c.access, ref);
   await checkRefs(c, patch, String(before._id));
   const set: Record<string, unknown> = { ...patch };
   if (patch.assigneeIds) set.assigneeIds = [...new Set(patch.assigneeIds)];
@@ -191,7 +198,7 @@ export async function moveTask(
   index?: number,
 ): Promise<TTask> {
   const pid = c.access.projectId;
-  const task = await findTask(pid, ref);
+  const task = await findTask(c.access, ref);
   await checkRefs(c, { stateId });
   const column = { projectId: pid, stateId, _id: { $ne: task._id } };
   let rank: string;
@@ -245,7 +252,7 @@ export async function deleteTask(
   removeAttachments: (taskIds: string[]) => Promise<void>,
 ): Promise<void> {
   const pid = c.access.projectId;
-  const t = await findTask(pid, ref);
+  const t = await findTask(c.access, ref);
   await removeAttachments([String(t._id)]);
   await Comment.deleteMany({ taskId: t._id });
   await Task.updateMany({ parentId: t._id }, { $set: { parentId: null } });
