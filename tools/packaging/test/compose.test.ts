@@ -128,6 +128,8 @@ describe('docker-compose files', () => {
       }
       assert.deepEqual(cfg.services.worker?.command, ['node', 'dist/worker.js']);
       assert.equal(cfg.services.backend?.environment?.JWT_SECRET, releaseEnv.JWT_SECRET);
+      // Next.js binds to $HOSTNAME, which Docker sets to the container id.
+      assert.equal(cfg.services.frontend?.environment?.HOSTNAME, '0.0.0.0');
     });
 
     it(`${name}: refuses to start without the secrets`, () => {
