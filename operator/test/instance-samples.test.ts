@@ -191,6 +191,28 @@ describe('PmsInstance controller: samples and edge cases', () => {
     assert.equal(broken.status?.phase, 'Degraded');
   });
 
+  it('leaves status fields other controllers write alone', async () => {
+    const lastBackup = {
+      name: 'globex-nightly',
+      time: '2026-01-01T03:00:00Z',
+      result: 'Succeeded',
+    };
+    const res = await rawRequest(
+      admin,
+      'PATCH',
+      `/apis/pms.io/v1alpha1/namespaces/${ns}/pmsinstances/globex/status`,
+      { status: { lastBackup } },
+      'application/merge-patch+json',
+    );
+    assert.ok(res.status < 300, JSON.stringify(res.body));
+    await mergePatch('pms.io/v1alpha1', 'PmsInstance', 'globex', { spec: { maintenance: true } });
+    const o = await eventually('the change observed', async () => {
+      const i = await readInstance('globex');
+      return i?.status?.observedGeneration === i?.metadata?.generation ? i : undefined;
+    });
+    assert.deepEqual(o.status?.lastBackup, lastBackup);
+  });
+
   it('reports a spec the schema cannot catch as InvalidSpec with a Warning event, then recovers', async () => {
     await client.create(
       instance(ns, 'wrong', {

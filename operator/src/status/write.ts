@@ -1,5 +1,5 @@
 // Writing a PmsInstance's status, and observing what status depends on beyond the children.
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, PLURAL, type PmsInstance } from '../api/spec.ts';
 import { CONDITION, type PmsInstanceStatus } from '../api/status.ts';
@@ -13,24 +13,51 @@ export interface RawInstance extends KubernetesObject {
   status?: PmsInstanceStatus;
 }
 
-export /** Writes status through the /status subresource when it differs from what is stored. */
-async function writeStatus(
+/** The status fields this controller owns; others (lastBackup) belong to other controllers. */
+const OWNED_FIELDS = [
+  'observedGeneration',
+  'phase',
+  'url',
+  'version',
+  'conditions',
+  'components',
+] as const;
+
+/**
+ * Writes the fields this controller owns through the /status subresource, when they differ
+ * from what was read. A JSON merge patch without a resourceVersion: it cannot conflict with
+ * other writers (the backup controller's lastBackup, spec edits), and a status computed from a
+ * stale read is corrected by the reconcile the newer change triggers.
+ */
+export async function writeStatus(
   ctx: ReconcileContext,
   raw: RawInstance,
   status: PmsInstanceStatus,
 ): Promise<boolean> {
-  if (jsonEqual(raw.status ?? {}, status)) return false;
+  const pick = (s: PmsInstanceStatus | undefined) =>
+    Object.fromEntries(OWNED_FIELDS.map((k) => [k, s?.[k] ?? null]));
+  const next = pick(status);
+  if (jsonEqual(pick(raw.status), next)) return false;
+  // A merge patch merges maps: components no longer reported are removed explicitly.
+  const patch: Record<string, unknown> = { ...next };
+  const gone = Object.keys(raw.status?.components ?? {}).filter(
+    (k) => !(k in (status.components ?? {})),
+  );
+  if (gone.length > 0 && status.components)
+    patch.components = { ...status.components, ...Object.fromEntries(gone.map((k) => [k, null])) };
   const api = ctx.kc.makeApiClient(CustomObjectsApi);
   try {
-    // PUT with the resourceVersion we read: a concurrent change is a 409 and the runtime retries.
-    await api.replaceNamespacedCustomObjectStatus({
-      group: API_GROUP,
-      version: API_VERSION.split('/')[1] ?? 'v1alpha1',
-      namespace: raw.metadata?.namespace ?? '',
-      plural: PLURAL,
-      name: raw.metadata?.name ?? '',
-      body: { ...raw, status },
-    });
+    await api.patchNamespacedCustomObjectStatus(
+      {
+        group: API_GROUP,
+        version: API_VERSION.split('/')[1] ?? 'v1alpha1',
+        namespace: raw.metadata?.namespace ?? '',
+        plural: PLURAL,
+        name: raw.metadata?.name ?? '',
+        body: { status: patch },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   } catch (err) {
     if (apiErrorCode(err) === 404) return false; // deleted meanwhile
     throw err;
@@ -38,8 +65,8 @@ async function writeStatus(
   return true;
 }
 
-export /** Problems with user Secrets that external data stores point at, by condition type. */
-async function checkExternalRefs(
+/** Problems with user Secrets that external data stores point at, by condition type. */
+export async function checkExternalRefs(
   ctx: ReconcileContext,
   i: PmsInstance,
 ): Promise<Map<string, string>> {
