@@ -3,7 +3,7 @@
 import type { PmsInstance } from '../api/spec.ts';
 import { objectMeta } from './labels.ts';
 import { names } from './names.ts';
-import { minioBucketPod } from './pods.ts';
+import { minioBucketPod } from './datastore-pods.ts';
 import type { Child } from './types.ts';
 
 export function renderJobs(i: PmsInstance): Child[] {

@@ -2,7 +2,8 @@
 import type { PmsInstance } from '../api/spec.ts';
 import { objectMeta, selectorLabels } from './labels.ts';
 import { names } from './names.ts';
-import { backendPod, frontendPod, minioPod, mongodbPod, redisPod, workerPod } from './pods.ts';
+import { minioPod, mongodbPod, redisPod } from './datastore-pods.ts';
+import { backendPod, frontendPod, workerPod } from './pods.ts';
 import type { Child, Component } from './types.ts';
 
 function deployment(
