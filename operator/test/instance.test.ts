@@ -201,6 +201,32 @@ describe('PmsInstance controller: the minimal sample', () => {
     assert.equal(condition(o, 'Ready')?.observedGeneration, o.metadata?.generation);
   });
 
+  it('shows Ready, Phase, Version, URL and Age in kubectl get', async () => {
+    const res = await rawRequest(
+      admin,
+      'GET',
+      `/apis/pms.io/v1alpha1/namespaces/${ns}/pmsinstances`,
+      undefined,
+      'application/json',
+      'application/json;as=Table;v=v1;g=meta.k8s.io',
+    );
+    const table = res.body as {
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
+    assert.deepEqual(
+      table.columnDefinitions.map((c) => c.name),
+      ['Name', 'Ready', 'Phase', 'Version', 'URL', 'Age'],
+    );
+    assert.deepEqual(table.rows[0]?.cells.slice(0, 5), [
+      'demo',
+      'True',
+      'Ready',
+      '1.0.0',
+      'http://demo.pms.example.com',
+    ]);
+  });
+
   it('makes zero write calls in the steady state (reconciling every second)', async () => {
     await sleep(1500);
     proxy.reset();

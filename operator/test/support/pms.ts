@@ -24,6 +24,7 @@ export async function rawRequest(
   path: string,
   body?: unknown,
   contentType = 'application/json',
+  accept = 'application/json',
 ): Promise<{ status: number; body: unknown }> {
   const server = new URL(kc.getCurrentCluster()?.server ?? '');
   const opts: RequestOptions = {
@@ -31,7 +32,7 @@ export async function rawRequest(
     hostname: server.hostname,
     port: server.port,
     path,
-    headers: { 'content-type': contentType, accept: 'application/json' },
+    headers: { 'content-type': contentType, accept },
   };
   await kc.applyToHTTPSOptions(opts);
   return new Promise((resolvePromise, reject) => {
