@@ -2,6 +2,7 @@
 // crds/pmsinstance.yaml) with a message that says what to fix; the samples are accepted; and
 // the schema's defaults agree with the operator's (api/spec.ts).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseInstance } from '../src/api/spec.ts';
@@ -11,13 +12,20 @@ import {
   createTestNamespace,
   deleteTestNamespace,
 } from './support/operator-kubeconfig.ts';
-import { installCrd, instance, readSample } from './support/pms.ts';
+import { parse } from 'yaml';
+import { crdPath, installCrd, instance, readSample } from './support/pms.ts';
 
 const kc = adminKubeConfig();
 const client = KubernetesObjectApi.makeApiClient(kc);
 let ns = '';
 
 type Spec = Record<string, unknown>;
+interface Schema {
+  description?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+}
 
 interface ApiError {
   code?: number;
@@ -273,6 +281,25 @@ describe('PmsInstance CRD validation (real API server)', () => {
         assert.equal(created.metadata?.name, obj.metadata.name, file);
       }
     }
+  });
+
+  it('describes every field of the schema', () => {
+    const crd = parse(readFileSync(crdPath, 'utf8')) as {
+      spec: { versions: { schema: { openAPIV3Schema: Schema } }[] };
+    };
+    const missing: string[] = [];
+    const walk = (node: Schema, path: string) => {
+      for (const [k, v] of Object.entries(node.properties ?? {})) {
+        const p = `${path}.${k}`;
+        if (!['apiVersion', 'kind', 'metadata'].includes(k) && !v.description) missing.push(p);
+        walk(v, p);
+      }
+      if (node.items) walk(node.items, `${path}[]`);
+      if (typeof node.additionalProperties === 'object')
+        walk(node.additionalProperties, `${path}{}`);
+    };
+    walk(crd.spec.versions[0]?.schema.openAPIV3Schema ?? {}, '');
+    assert.deepEqual(missing, []);
   });
 
   it("applies defaults that agree with the operator's", async () => {
