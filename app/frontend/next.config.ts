@@ -1,0 +1,16 @@
+import type { NextConfig } from 'next';
+
+// The browser reaches the API under the same origin: /api/v1/* is forwarded to BACKEND_URL by the
+// route handler in app/api/v1/[...path]/route.ts. (A `rewrites()` entry would be frozen into the
+// build's routes manifest; the operator runs one image against many per-tenant backends, so the
+// target is read at run time instead.)
+const config: NextConfig = {
+  output: 'standalone',
+  reactStrictMode: true,
+  poweredByHeader: false,
+  typedRoutes: false,
+  outputFileTracingRoot: new URL('../..', import.meta.url).pathname,
+  serverExternalPackages: ['prom-client'],
+};
+
+export default config;
