@@ -1,11 +1,12 @@
 // The backend image's two commands as the image runs them: TypeScript compiled with
 // app/backend/tsconfig.build.json, the Dockerfile's CMD (the API) and the worker command the
 // compose stack and the operator use, with the production compose environment (its service
-// addresses swapped for the test environment's MongoDB, Redis and S3). The API answers the
-// Dockerfile's HEALTHCHECK URL; both stop cleanly on SIGTERM.
+// addresses swapped for the test environment's MongoDB, Redis and S3), as the image's USER
+// (via setpriv when the tests run as root, so the code tree is read-only for them). The API
+// answers the Dockerfile's HEALTHCHECK URL; both stop cleanly on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,6 +49,12 @@ function exitCode(child: ChildProcess, ms: number): Promise<number | null | 'tim
 describe('the backend image commands', () => {
   mkdirSync(join(backendDir, 'dist'), { recursive: true });
   const outDir = mkdtempSync(join(backendDir, 'dist', 'packaging-test-'));
+  chmodSync(outDir, 0o755); // readable for the image's USER
+  const user =
+    final
+      .filter((i) => i.keyword === 'USER')
+      .at(-1)
+      ?.args.trim() ?? '';
   const children: { name: string; child: ChildProcess; output: () => string }[] = [];
   let port = 0;
 
@@ -57,10 +64,16 @@ describe('the backend image commands', () => {
       a.startsWith('dist/') ? join(outDir, a.slice('dist/'.length)) : a,
     );
     assert.equal(mapped[0], 'node');
+    assert.match(user, /^\d+(:\d+)?$/, 'the image runs as a numeric USER');
+    const [uid, gid] = user.split(':');
+    const argv =
+      process.getuid?.() === 0
+        ? ['setpriv', `--reuid=${uid}`, `--regid=${gid ?? uid}`, '--clear-groups', process.execPath]
+        : [process.execPath];
     let out = '';
-    const child = spawn(process.execPath, mapped.slice(1), {
+    const child = spawn(argv[0] ?? '', [...argv.slice(1), ...mapped.slice(1)], {
       cwd: backendDir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -131,6 +144,7 @@ describe('the backend image commands', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(status, 200, `GET ${target} (output:\n${api?.output()})`);
+    assert.doesNotMatch(api?.output() ?? '', /EACCES|EROFS/, 'no write was refused');
   });
 
   it('the worker (node dist/worker.js) keeps running', async () => {

@@ -1,18 +1,23 @@
-// The operator as the image runs it: TypeScript compiled with operator/tsconfig.build.json,
-// `node dist/main.js`, with the environment config/manager/deployment.yaml sets. Against the
-// real API server, its probes answer on the paths and the port the Deployment probes, and
-// /metrics answers on the metrics port; SIGTERM stops it cleanly (well inside the
-// Deployment's terminationGracePeriodSeconds). It watches only a fresh namespace of its own.
+// The operator as the install deploys it: TypeScript compiled with operator/tsconfig.build.json,
+// `node dist/main.js` as the image's USER (via setpriv when the tests run as root, so nothing
+// in the code tree is writable for it), with the environment config/manager/deployment.yaml
+// sets, and the identity the install gives it: a token of the pms-system/pms-operator
+// ServiceAccount bound by the install's own RBAC (applied for real). Against the real API
+// server it takes the leader Lease, answers its probes on the paths and port the Deployment
+// probes, serves /metrics, and stops cleanly on SIGTERM within the grace period. It watches
+// only a fresh namespace of its own and uses a Lease name of its own.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { testEnv } from '@pms/testenv';
-import { readObjects } from '../src/kustomize.ts';
+import { tmpdir } from 'node:os';
+import { stringify } from 'yaml';
+import { parseDockerfile } from '../src/dockerfile.ts';
+import { buildObjects, readObjects } from '../src/kustomize.ts';
 import { repoRoot } from '../src/paths.ts';
-import { ensureNamespace, kubeClients } from './kube.ts';
+import { apply, ensureNamespace, kubeClients } from './kube.ts';
 
 interface EnvVar {
   name: string;
@@ -27,11 +32,60 @@ interface Container {
 }
 
 const deployment = readObjects(join(repoRoot, 'config/manager/deployment.yaml'))[0] as unknown as {
+  metadata: { namespace: string };
   spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } };
 };
 const podSpec = deployment.spec.template.spec;
+const deploymentNamespace = deployment.metadata.namespace;
 const container = podSpec.containers[0] as Container;
 const namespace = `pkg-operator-${process.pid}`;
+const operatorStages = parseDockerfile(readFileSync(join(repoRoot, 'Dockerfile.operator'), 'utf8'));
+const imageUser = (operatorStages.at(-1)?.instructions ?? [])
+  .filter((i) => i.keyword === 'USER')
+  .at(-1)
+  ?.args.trim();
+const installKinds = new Set([
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+]);
+
+/** A kubeconfig holding everything inline: the operator's ServiceAccount token and the CA. */
+async function serviceAccountKubeconfig(dir: string): Promise<string> {
+  const c = kubeClients();
+  const install = buildObjects(join(repoRoot, 'config', 'default'));
+  const sa = install.find((o) => o.kind === 'ServiceAccount');
+  assert.ok(sa?.metadata.namespace, 'the install has a namespaced ServiceAccount');
+  await ensureNamespace(c, sa.metadata.namespace);
+  for (const o of install.filter((x) => installKinds.has(x.kind))) await apply(c, o, false);
+  const token = await c.core.createNamespacedServiceAccountToken({
+    name: sa.metadata.name,
+    namespace: sa.metadata.namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = c.kc.getCurrentCluster();
+  assert.ok(cluster);
+  const ca =
+    cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'c', cluster: { server: cluster.server, 'certificate-authority-data': ca } },
+      ],
+      users: [{ name: 'operator', user: { token: token.status?.token } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'operator' } }],
+      'current-context': 'c',
+    }),
+  );
+  chmodSync(file, 0o644);
+  return file;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -74,6 +128,9 @@ describe('the operator as the image runs it', () => {
   // node_modules as in the image's layout.
   mkdirSync(join(repoRoot, 'operator', 'dist'), { recursive: true });
   const outDir = mkdtempSync(join(repoRoot, 'operator', 'dist', 'packaging-test-'));
+  chmodSync(outDir, 0o755); // readable for the image's USER
+  const scratch = mkdtempSync(join(tmpdir(), 'pms-operator-image-'));
+  chmodSync(scratch, 0o755);
   let child: ChildProcess | undefined;
   let output = '';
   const ports: Record<string, number> = {};
@@ -105,7 +162,9 @@ describe('the operator as the image runs it', () => {
       if (e.value !== undefined) env[e.name] = e.value;
       else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name')
         env[e.name] = 'pms-operator-test';
-      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = namespace;
+      // The Deployment's own namespace (where the leader-election Role lets it hold a Lease).
+      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace')
+        env[e.name] = deploymentNamespace;
       else assert.fail(`unsupported env source for ${e.name}`);
     }
     for (const [name, port] of Object.entries(ports)) {
@@ -114,13 +173,21 @@ describe('the operator as the image runs it', () => {
       env[key] = String(port);
     }
     env.WATCH_NAMESPACE = namespace;
+    env.LEASE_NAME = `pms-operator-test-${process.pid}`;
 
-    child = spawn(process.execPath, [join(outDir, 'main.js')], {
+    const kubeconfig = await serviceAccountKubeconfig(scratch);
+    assert.match(imageUser ?? '', /^\d+(:\d+)?$/, 'Dockerfile.operator runs as a numeric USER');
+    const [uid, gid] = (imageUser ?? '').split(':');
+    const argv =
+      process.getuid?.() === 0
+        ? ['setpriv', `--reuid=${uid}`, `--regid=${gid ?? uid}`, '--clear-groups', process.execPath]
+        : [process.execPath];
+    child = spawn(argv[0] ?? '', [...argv.slice(1), join(outDir, 'main.js')], {
       cwd: join(repoRoot, 'operator'),
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
-        KUBECONFIG: testEnv('kube').kubeconfig,
+        KUBECONFIG: kubeconfig,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -132,6 +199,7 @@ describe('the operator as the image runs it', () => {
   after(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     rmSync(outDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
     await kubeClients()
       .core.deleteNamespace({ name: namespace })
       .catch(() => undefined);
@@ -155,6 +223,7 @@ describe('the operator as the image runs it', () => {
       return /^pms_operator_leader 1$/m.test(r.body) ? r.body : undefined;
     });
     assert.match(body, /^# TYPE pms_operator_reconcile_total counter$/m);
+    assert.doesNotMatch(output, /forbidden|EACCES|EROFS/i, 'no permission was refused');
   });
 
   it('stops cleanly on SIGTERM within the grace period', async () => {
