@@ -14,6 +14,7 @@ import { testEnv } from '@pms/testenv';
 import { parseDockerfile } from '../src/dockerfile.ts';
 import { repoRoot } from '../src/paths.ts';
 import { parsed, production, releaseEnv } from './compose.ts';
+import { asImageUser } from './image-user.ts';
 
 const backendDir = join(repoRoot, 'app', 'backend');
 const stages = parseDockerfile(readFileSync(join(backendDir, 'Dockerfile'), 'utf8'));
@@ -56,6 +57,7 @@ describe('the backend image commands', () => {
       .at(-1)
       ?.args.trim() ?? '';
   const children: { name: string; child: ChildProcess; output: () => string }[] = [];
+  const fallbacks: string[] = [];
   let port = 0;
 
   function start(name: string, args: string[], env: Record<string, string>) {
@@ -64,14 +66,14 @@ describe('the backend image commands', () => {
       a.startsWith('dist/') ? join(outDir, a.slice('dist/'.length)) : a,
     );
     assert.equal(mapped[0], 'node');
-    assert.match(user, /^\d+(:\d+)?$/, 'the image runs as a numeric USER');
-    const [uid, gid] = user.split(':');
-    const argv =
-      process.getuid?.() === 0
-        ? ['setpriv', `--reuid=${uid}`, `--regid=${gid ?? uid}`, '--clear-groups', process.execPath]
-        : [process.execPath];
+    const run = asImageUser(
+      user,
+      [process.execPath, ...mapped.slice(1)],
+      [...mapped.slice(1), join(repoRoot, 'node_modules', 'express', 'package.json')],
+    );
+    if (run.fallback) fallbacks.push(run.fallback);
     let out = '';
-    const child = spawn(argv[0] ?? '', [...argv.slice(1), ...mapped.slice(1)], {
+    const child = spawn(run.argv[0] ?? '', run.argv.slice(1), {
       cwd: backendDir,
       env: { PATH: process.env.PATH ?? '', HOME: '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -159,7 +161,8 @@ describe('the backend image commands', () => {
     );
   });
 
-  it('both stop cleanly on SIGTERM', async () => {
+  it('both stop cleanly on SIGTERM', async (t) => {
+    for (const f of new Set(fallbacks)) t.diagnostic(`ran as the current user: ${f}`);
     assert.equal(children.length, 2);
     for (const c of children) {
       c.child.kill('SIGTERM');

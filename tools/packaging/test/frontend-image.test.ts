@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDockerfile } from '../src/dockerfile.ts';
+import { asImageUser } from './image-user.ts';
 import { repoRoot } from '../src/paths.ts';
 
 const frontendDir = join(repoRoot, 'app', 'frontend');
@@ -146,7 +148,7 @@ describe('the frontend image', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('starts with the image CMD as its USER on a read-only tree and answers the HEALTHCHECK URL', async () => {
+  it('starts with the image CMD as its USER on a read-only tree and answers the HEALTHCHECK URL', async (t) => {
     const cmd = JSON.parse(
       final.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '[]',
     ) as string[];
@@ -168,21 +170,15 @@ describe('the frontend image', () => {
         .filter((i) => i.keyword === 'USER')
         .at(-1)
         ?.args.trim() ?? '';
-    const [uid, gid] = user.split(':');
-    assert.match(uid ?? '', /^\d+$/);
-    const asRoot = process.getuid?.() === 0;
-    const argv = asRoot
-      ? [
-          'setpriv',
-          `--reuid=${uid}`,
-          `--regid=${gid ?? uid}`,
-          '--clear-groups',
-          process.execPath,
-          ...cmd.slice(1),
-        ]
-      : [process.execPath, ...cmd.slice(1)];
+    // The image ships its own node: a copy beside the tree keeps the run independent of where
+    // the checkout lives (its .tools may sit under a private home directory).
+    const node = join(root, 'node');
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
+    const run = asImageUser(user, [node, ...cmd.slice(1)], [join(workdir, 'server.js')]);
+    if (run.fallback) t.diagnostic(`runs as the current user: ${run.fallback}`);
     const before = snapshot(workdir);
-    child = spawn(argv[0] ?? '', argv.slice(1), {
+    child = spawn(run.argv[0] ?? '', run.argv.slice(1), {
       cwd: workdir,
       env: {
         PATH: process.env.PATH ?? '',

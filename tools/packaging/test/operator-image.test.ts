@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import { parseDockerfile } from '../src/dockerfile.ts';
 import { buildObjects, readObjects } from '../src/kustomize.ts';
 import { repoRoot } from '../src/paths.ts';
+import { asImageUser } from './image-user.ts';
 import { apply, ensureNamespace, kubeClients } from './kube.ts';
 
 interface EnvVar {
@@ -135,7 +136,7 @@ describe('the operator as the image runs it', () => {
   let output = '';
   const ports: Record<string, number> = {};
 
-  before(async () => {
+  before(async (t) => {
     await ensureNamespace(kubeClients(), namespace);
     const tsc = spawnSync(
       process.execPath,
@@ -176,13 +177,17 @@ describe('the operator as the image runs it', () => {
     env.LEASE_NAME = `pms-operator-test-${process.pid}`;
 
     const kubeconfig = await serviceAccountKubeconfig(scratch);
-    assert.match(imageUser ?? '', /^\d+(:\d+)?$/, 'Dockerfile.operator runs as a numeric USER');
-    const [uid, gid] = (imageUser ?? '').split(':');
-    const argv =
-      process.getuid?.() === 0
-        ? ['setpriv', `--reuid=${uid}`, `--regid=${gid ?? uid}`, '--clear-groups', process.execPath]
-        : [process.execPath];
-    child = spawn(argv[0] ?? '', [...argv.slice(1), join(outDir, 'main.js')], {
+    const run = asImageUser(
+      imageUser ?? '',
+      [process.execPath, join(outDir, 'main.js')],
+      [
+        join(outDir, 'main.js'),
+        join(repoRoot, 'node_modules', '@kubernetes', 'client-node', 'package.json'),
+        kubeconfig,
+      ],
+    );
+    if (run.fallback) t.diagnostic(`runs as the current user: ${run.fallback}`);
+    child = spawn(run.argv[0] ?? '', run.argv.slice(1), {
       cwd: join(repoRoot, 'operator'),
       env: {
         PATH: process.env.PATH ?? '',
