@@ -67,4 +67,5 @@ test('a mention sends an email through the worker to the SMTP sink', async () =>
   assert.deepEqual(mail.to, [grace.email]);
   assert.match(mail.raw, /Subject: \[MAIL-1\] Ada Admin mentioned you on MAIL-1: Ship it/);
   assert.match(mail.raw, /From: PMS <pms@example.com>/);
+  assert.match(mail.raw, /\/projects\/MAIL\/tasks\/1/);
 });

@@ -1,11 +1,18 @@
 import nodemailer from 'nodemailer';
 import type { EmailJob } from '../notifications/service.ts';
+import type { Logger } from 'pino';
 import type { TConfig } from '../platform/config.ts';
 
 export type SendMail = (job: EmailJob) => Promise<void>;
 
-export function createMailer(config: TConfig): SendMail {
-  if (!config.SMTP_HOST) throw new Error('SMTP_HOST is not set: the worker cannot send email');
+/** Without SMTP_HOST, emails are logged and dropped (the in-app notification still exists). */
+export function createMailer(config: TConfig, logger: Logger): SendMail {
+  if (!config.SMTP_HOST) {
+    logger.warn('SMTP_HOST is not set: notification emails will be dropped');
+    return async (job) => {
+      logger.info({ to: job.to, subject: job.subject }, 'email dropped (no SMTP_HOST)');
+    };
+  }
   const transport = nodemailer.createTransport({
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,

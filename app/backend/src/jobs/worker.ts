@@ -16,7 +16,7 @@ export async function startWorker(config: TConfig, logger: Logger, opts: { ownDb
   const ownDb = opts.ownDb ?? true;
   if (ownDb) await connectMongo(config);
   const storage = createStorage(config);
-  const send = createMailer(config);
+  const send = createMailer(config, logger);
   const connection = queueConnection(config);
   connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const worker = new Worker(

@@ -21,6 +21,12 @@ export interface Notify {
  * Stores in-app notifications (never for the actor themself) and queues one email each.
  * Queueing is best effort: with Redis down the in-app notification still exists.
  */
+/** The frontend's task page: /projects/<KEY>/tasks/<number>. */
+export function taskUrl(frontendUrl: string, taskKey: string): string {
+  const i = taskKey.lastIndexOf('-');
+  return `${frontendUrl.replace(/\/$/, '')}/projects/${taskKey.slice(0, i)}/tasks/${taskKey.slice(i + 1)}`;
+}
+
 export async function notify(
   n: Notify,
   actor: Principal,
@@ -44,7 +50,7 @@ export async function notify(
     const job: EmailJob = {
       to: u.email,
       subject: `[${data.taskKey}] ${data.message}`,
-      text: `${data.message}\n\n${n.frontendUrl.replace(/\/$/, '')}/tasks/${data.taskKey}\n`,
+      text: `${data.message}\n\n${taskUrl(n.frontendUrl, data.taskKey)}\n`,
     };
     const timeout = new Promise<never>((_, rej) =>
       setTimeout(() => rej(new Error('queue timeout')), 1000).unref(),
