@@ -11,6 +11,19 @@ const config: NextConfig = {
   typedRoutes: false,
   outputFileTracingRoot: new URL('../..', import.meta.url).pathname,
   serverExternalPackages: ['prom-client'],
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+        ],
+      },
+    ];
+  },
 };
 
 export default config;

@@ -132,10 +132,38 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
   );
 }
 
+/** Pop-over menus are <details>: close them on a click outside or Escape, like native menus. */
+function useMenuDismiss() {
+  useEffect(() => {
+    const closeAll = (except?: Node | null) => {
+      for (const d of document.querySelectorAll<HTMLDetailsElement>('details.menu[open]')) {
+        if (!except || !d.contains(except)) d.open = false;
+      }
+    };
+    const onClick = (e: MouseEvent) => closeAll(e.target as Node | null);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      const open = document.querySelector<HTMLDetailsElement>('details.menu[open]');
+      if (open) {
+        e.preventDefault();
+        open.open = false;
+        open.querySelector('summary')?.focus();
+      }
+    };
+    document.addEventListener('click', onClick);
+    document.addEventListener('keydown', onKey, true);
+    return () => {
+      document.removeEventListener('click', onClick);
+      document.removeEventListener('keydown', onKey, true);
+    };
+  }, []);
+}
+
 export function AppShell({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   useEffect(() => setOpen(false), [pathname]);
+  useMenuDismiss();
   return (
     <RequireAuth
       fallback={

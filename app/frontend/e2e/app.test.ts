@@ -22,6 +22,7 @@ function step(name: string, fn: () => Promise<void>) {
       await fn();
     } catch (err) {
       failed = name;
+      await page?.screenshot({ path: join(screenshotDir, 'FAILED.png') }).catch(() => undefined);
       throw err;
     }
   });
@@ -129,6 +130,29 @@ describe('PMS web app', { timeout: 600_000 }, () => {
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: /Website relaunch/ })
       .waitFor();
+  });
+
+  step('archives and restores a project', async () => {
+    const token = await stack.login(ADMIN.email, ADMIN.password);
+    await stack.api('POST', '/projects', { key: 'OLD', name: 'Old website' }, token);
+    await page.goto('/projects');
+    await page.getByRole('link', { name: 'Old website' }).first().waitFor();
+    await shot(page, '02b-projects');
+    await page.getByRole('button', { name: 'Archive Old website' }).click();
+    await page
+      .getByRole('list', { name: 'Projects' })
+      .getByRole('link', { name: 'Old website' })
+      .waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Archived' }).click();
+    await page.getByRole('button', { name: 'Restore Old website' }).click();
+    await page.getByRole('heading', { name: 'No archived projects' }).waitFor();
+    await page.getByRole('tab', { name: 'Active' }).click();
+    await page
+      .getByRole('list', { name: 'Projects' })
+      .getByRole('link', { name: 'Old website' })
+      .waitFor();
+    await page.goto(`/projects/${KEY}/board`);
+    await column(page, 'Todo').waitFor();
   });
 
   step('quick-adds tasks in a column', async () => {
@@ -257,6 +281,11 @@ describe('PMS web app', { timeout: 600_000 }, () => {
       await panel.getByRole('group', { name: 'Labels' }).getByText('frontend').click();
       await panel.locator('.chips .chip', { hasText: 'frontend' }).waitFor();
 
+      await panel.getByLabel('New sub-task title').fill('Pick the hero illustration');
+      await panel.getByLabel('New sub-task title').press('Enter');
+      await panel.locator('.sub-item', { hasText: 'Pick the hero illustration' }).waitFor();
+      assert.equal(await panel.getByLabel('New sub-task title').inputValue(), '');
+
       const box = panel.getByLabel('Comment', { exact: true });
       await box.fill('Looks good, ');
       await box.pressSequentially('@Ver');
@@ -274,13 +303,11 @@ describe('PMS web app', { timeout: 600_000 }, () => {
   step('uploads, downloads and deletes an attachment', async () => {
     const panel = page.getByRole('dialog', { name: 'Task WEB-1' });
     const content = `launch checklist ${Date.now()}\n`.repeat(2000);
-    await panel
-      .getByLabel('Upload attachments')
-      .setInputFiles({
-        name: 'checklist.txt',
-        mimeType: 'text/plain',
-        buffer: Buffer.from(content),
-      });
+    await panel.getByLabel('Upload attachments').setInputFiles({
+      name: 'checklist.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(content),
+    });
     await panel.getByRole('button', { name: 'Download checklist.txt' }).waitFor();
     const download = page.waitForEvent('download');
     await panel.getByRole('button', { name: 'Download checklist.txt' }).click();
@@ -303,14 +330,15 @@ describe('PMS web app', { timeout: 600_000 }, () => {
   step('lists tasks: sortable, filtered through the URL, paginated', async () => {
     await page.goto(`/projects/${KEY}/list`);
     await page.locator('table tbody tr').first().waitFor();
-    assert.equal(await page.locator('table tbody tr').count(), 3);
+    // three tasks and the sub-task
+    assert.equal(await page.locator('table tbody tr').count(), 4);
     const firstIds = () => page.locator('table tbody td.col-id').allTextContents();
     await page.getByRole('button', { name: 'ID' }).click();
     await page.waitForURL(/sort=number/);
     await page.waitForFunction(
       () => document.querySelector('table tbody td.col-id')?.textContent === 'WEB-1',
     );
-    assert.deepEqual(await firstIds(), ['WEB-1', 'WEB-2', 'WEB-3']);
+    assert.deepEqual(await firstIds(), ['WEB-1', 'WEB-2', 'WEB-3', 'WEB-4']);
     assert.equal(
       await page.getByRole('columnheader', { name: 'ID' }).getAttribute('aria-sort'),
       'ascending',
@@ -318,7 +346,7 @@ describe('PMS web app', { timeout: 600_000 }, () => {
     await page.getByRole('button', { name: 'ID' }).click();
     await page.waitForURL(/sort=-number/);
     await page.waitForFunction(
-      () => document.querySelector('table tbody td.col-id')?.textContent === 'WEB-3',
+      () => document.querySelector('table tbody td.col-id')?.textContent === 'WEB-4',
     );
 
     // pagination: 25 a page
@@ -343,8 +371,8 @@ describe('PMS web app', { timeout: 600_000 }, () => {
     await page.goto(`/projects/${KEY}/list?sort=number`);
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 25);
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 2);
-    assert.deepEqual(await firstIds(), ['WEB-26', 'WEB-27']);
+    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 3);
+    assert.deepEqual(await firstIds(), ['WEB-26', 'WEB-27', 'WEB-28']);
     await page.getByRole('button', { name: 'Previous' }).click();
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 25);
     await shot(page, '06-list');

@@ -1,5 +1,5 @@
 'use client';
-import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { relativeTime } from '@/lib/format.ts';
@@ -25,6 +25,16 @@ function Composer({ onSubmit }: { onSubmit: (body: string) => Promise<boolean> }
   const [mention, setMention] = useState<MentionQuery | null>(null);
   const [active, setActive] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
+  // Caret to restore after inserting a mention, applied in the same commit as the new text so
+  // keystrokes typed right after the choice land after the mention.
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && pendingCaret.current !== null) {
+      el.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      pendingCaret.current = null;
+    }
+  }, [body]);
   const options: Member[] = mention ? matchMembers(members, mention.query) : [];
 
   const sync = (el: HTMLTextAreaElement) => {
@@ -35,12 +45,10 @@ function Composer({ onSubmit }: { onSubmit: (body: string) => Promise<boolean> }
     const el = ref.current;
     if (!el || !mention) return;
     const r = insertMention(body, mention, el.selectionStart, mentionHandle(m));
+    pendingCaret.current = r.caret;
     setBody(r.text);
     setMention(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(r.caret, r.caret);
-    });
+    el.focus();
   };
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (options.length > 0) {
