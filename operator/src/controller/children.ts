@@ -7,7 +7,7 @@ import { CREATE_ONLY_KINDS, type Child } from '../render/index.ts';
 import { MANAGED_BY } from '../render/labels.ts';
 import type { ObservedWorkload } from '../status/compute.ts';
 import { driftPaths } from './drift.ts';
-import { PRUNED_KINDS } from './owned.ts';
+import { OWNED_KINDS, PRUNED_KINDS } from './owned.ts';
 import type { ReconcileContext } from './types.ts';
 import { toClientModel, toWire } from './wire.ts';
 
@@ -76,10 +76,48 @@ async function prepareStatefulSet(
   return grown;
 }
 
+/** Live children of an instance as wire JSON, keyed `Kind/name`. */
+export type LiveChildren = Map<string, KubernetesObject>;
+
+const key = (kind: string, name: string) => `${kind}/${name}`;
+
+/**
+ * Everything the instance may own, read with one LIST per owned kind (selected by the
+ * instance and managed-by labels) instead of one GET per child. An object that lost those
+ * labels is not seen: it counts as missing and the next apply takes it back.
+ */
+export async function listChildren(ctx: ReconcileContext, i: PmsInstance): Promise<LiveChildren> {
+  const selector = `app.kubernetes.io/instance=${i.metadata.name},app.kubernetes.io/managed-by=${MANAGED_BY}`;
+  const live: LiveChildren = new Map();
+  for (const kind of OWNED_KINDS) {
+    const list = await ctx.client.list(
+      kind.apiVersion,
+      kind.kind,
+      i.metadata.namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      selector,
+    );
+    for (const item of list.items) {
+      // List items carry no apiVersion/kind; the serializer needs them to map field names.
+      const obj = toWire({ ...item, apiVersion: kind.apiVersion, kind: kind.kind });
+      live.set(key(kind.kind, obj.metadata?.name ?? ''), obj);
+    }
+  }
+  return live;
+}
+
 /** Creates each Secret that does not exist; never touches an existing one. */
-export async function ensureSecrets(ctx: ReconcileContext, secrets: Child[]): Promise<string[]> {
+export async function ensureSecrets(
+  ctx: ReconcileContext,
+  secrets: Child[],
+  live: LiveChildren,
+): Promise<string[]> {
   const created: string[] = [];
   for (const secret of secrets) {
+    if (live.has(key('Secret', secret.metadata.name))) continue;
     const r = await createIfAbsent(ctx.client, toClientModel(secret as KubernetesObject));
     if (r.created) created.push(ref(secret));
   }
@@ -101,15 +139,11 @@ export async function applyChildren(
   ctx: ReconcileContext,
   owner: KubernetesObject,
   desired: Child[],
+  current: LiveChildren,
 ): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { created: [], applied: [], workloads: new Map() };
   for (const child of desired) {
-    const header = {
-      apiVersion: child.apiVersion,
-      kind: child.kind,
-      metadata: { name: child.metadata.name, namespace: child.metadata.namespace },
-    };
-    let live = await readOrUndefined<KubernetesObject>(ctx, header);
+    let live = current.get(key(child.kind, child.metadata.name));
     if (CREATE_ONLY_KINDS.has(child.kind)) {
       if (!live) {
         const r = await createIfAbsent(ctx.client, toClientModel(child as KubernetesObject));
@@ -136,44 +170,33 @@ export async function prune(
   ctx: ReconcileContext,
   i: PmsInstance,
   desired: Child[],
+  live: LiveChildren,
 ): Promise<string[]> {
-  const keep = new Set(desired.map((d) => `${d.kind}/${d.metadata.name}`));
-  const selector = `app.kubernetes.io/instance=${i.metadata.name},app.kubernetes.io/managed-by=${MANAGED_BY}`;
+  const keep = new Set(desired.map((d) => key(d.kind, d.metadata.name)));
+  const prunable = new Set(PRUNED_KINDS.map((k) => k.kind));
   const pruned: string[] = [];
-  for (const kind of PRUNED_KINDS) {
-    const list = await ctx.client.list(
-      kind.apiVersion,
-      kind.kind,
-      i.metadata.namespace,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      selector,
+  for (const [k, item] of live) {
+    const ours = item.metadata?.ownerReferences?.some(
+      (o) => o.controller && o.uid === i.metadata.uid,
     );
-    for (const item of list.items) {
-      const name = item.metadata?.name ?? '';
-      const ours = item.metadata?.ownerReferences?.some(
-        (o) => o.controller && o.uid === i.metadata.uid,
+    if (!prunable.has(item.kind ?? '') || !ours || keep.has(k) || item.metadata?.deletionTimestamp)
+      continue;
+    try {
+      await ctx.client.delete(
+        {
+          apiVersion: item.apiVersion,
+          kind: item.kind,
+          metadata: { name: item.metadata?.name, namespace: i.metadata.namespace },
+        },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
       );
-      if (!ours || keep.has(`${kind.kind}/${name}`) || item.metadata?.deletionTimestamp) continue;
-      try {
-        await ctx.client.delete(
-          {
-            apiVersion: kind.apiVersion,
-            kind: kind.kind,
-            metadata: { name, namespace: i.metadata.namespace },
-          },
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          'Background',
-        );
-        pruned.push(`${kind.kind}/${name}`);
-      } catch (err) {
-        if (apiErrorCode(err) !== 404) throw err;
-      }
+      pruned.push(k);
+    } catch (err) {
+      if (apiErrorCode(err) !== 404) throw err;
     }
   }
   return pruned;

@@ -21,6 +21,7 @@ import { checkExternalRefs, writeStatus, type RawInstance } from '../status/writ
 import {
   applyChildren,
   ensureSecrets,
+  listChildren,
   prune,
   readOrUndefined,
   type ApplyOutcome,
@@ -82,11 +83,12 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     }
 
     // Generated credentials: created when absent, never rewritten.
-    const createdSecrets = await ensureSecrets(ctx, renderSecrets(instance, random));
+    const live = await listChildren(ctx, instance);
+    const createdSecrets = await ensureSecrets(ctx, renderSecrets(instance, random), live);
     const desired = renderChildren(instance);
     let outcome: ApplyOutcome;
     try {
-      outcome = await applyChildren(ctx, raw, desired);
+      outcome = await applyChildren(ctx, raw, desired, live);
     } catch (err) {
       const message = `applying children failed: ${(err as Error).message}`;
       await ctx.events.record(raw, 'Warning', 'ApplyFailed', message);
@@ -94,7 +96,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     }
     const { applied, workloads } = outcome;
     const created = [...createdSecrets, ...outcome.created];
-    const pruned = await prune(ctx, instance, desired);
+    const pruned = await prune(ctx, instance, desired, live);
 
     if (created.length > 0)
       await ctx.events.record(raw, 'Normal', 'Created', `created ${created.join(', ')}`);
