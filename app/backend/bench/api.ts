@@ -20,6 +20,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
 const duration = Number(process.env.BENCH_DURATION ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+// A first pass warms caches and connection pools; only the second pass is reported.
+const warmup = Number(process.env.BENCH_WARMUP ?? 1);
 
 const te = testEnv('mongodb', 'redis', 's3');
 const id = randomBytes(3).toString('hex');
@@ -79,7 +81,8 @@ interface Row {
 }
 
 async function run(scenario: string, opts: autocannon.Options): Promise<Row> {
-  const r = await autocannon({ connections, duration, ...opts });
+  if (warmup > 0) await autocannon({ connections, duration: warmup, ...opts });
+  const r = await autocannon({ connections, duration, timeout: 30, ...opts });
   const row = {
     scenario,
     reqPerSec: Math.round(r.requests.average),
@@ -145,8 +148,14 @@ try {
     }),
   );
 } finally {
-  api.kill('SIGTERM');
-  base.kill('SIGTERM');
+  for (const child of [api, base]) {
+    child.removeAllListeners('exit');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(t);
+  }
   await connectMongo(config);
   await mongoose.connection.db?.dropDatabase();
   await mongoose.disconnect();

@@ -93,6 +93,7 @@ export function buildApp(deps: Deps): BuiltApp {
       redis: deps.redis,
       logger,
       name: 'api',
+      prefix: config.REDIS_KEY_PREFIX,
       max: () => config.RATE_LIMIT_MAX,
       windowMs: () => config.RATE_LIMIT_WINDOW,
       key: (req) => principalOf(req)?.userId ?? `ip:${req.ip}`,

@@ -55,7 +55,7 @@ export async function startRuntime(
     queue = new Queue(QUEUE_NAME, { connection: queueRedis, prefix: config.QUEUE_PREFIX });
     queue.on('error', () => undefined);
   }
-  const cache = createCache(redis, config.CACHE_TTL, logger);
+  const cache = createCache(redis, config.CACHE_TTL, logger, config.REDIS_KEY_PREFIX);
   return {
     config,
     logger,

@@ -50,6 +50,7 @@ export function testConfigEnv(
     RATE_LIMIT_MAX: '100000',
     LOGIN_RATE_LIMIT_MAX: '1000',
     QUEUE_PREFIX: `t-${id}`,
+    REDIS_KEY_PREFIX: `t-${id}:`,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ADMIN_NAME: 'Ada Admin',
@@ -85,7 +86,10 @@ export async function startHarness(
         await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
       await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
       if (deps.redis.status === 'ready') {
-        const ks = await deps.redis.keys(`${config.QUEUE_PREFIX}:*`);
+        const ks = [
+          ...(await deps.redis.keys(`${config.QUEUE_PREFIX}:*`)),
+          ...(await deps.redis.keys(`${config.REDIS_KEY_PREFIX}*`)),
+        ];
         if (ks.length) await deps.redis.del(...ks);
       }
       await deps.close();

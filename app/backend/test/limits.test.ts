@@ -32,8 +32,8 @@ test('login is rate limited with 429 and Retry-After', async () => {
 });
 
 test('the API limit applies per user', async () => {
-  // Let the login window pass the test above: log in through the limiter's Redis keys reset.
-  const keys = await h.deps.redis.keys('rl:login:*');
+  // Start a fresh login window for this test (the previous one exhausted it).
+  const keys = await h.deps.redis.keys(`${h.deps.config.REDIS_KEY_PREFIX}rl:login:*`);
   if (keys.length) await h.deps.redis.del(...keys);
   const c = await new Client(h.url).login(ADMIN.email, ADMIN.password);
   let first429 = -1;

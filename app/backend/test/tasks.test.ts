@@ -334,7 +334,7 @@ test('hot reads come from the Redis cache and every write invalidates them', asy
     );
   assert.deepEqual(await list(), ['cached title']);
   assert.ok((await boardTitles()).includes('cached title'));
-  const keys = await h.deps.redis.keys(`c:p:${p.id}:*`);
+  const keys = await h.deps.redis.keys(`${h.deps.config.REDIS_KEY_PREFIX}c:p:${p.id}:*`);
   assert.ok(keys.length >= 2, 'list and board cached');
   // A change behind the API's back is not seen: proof the reads are served from the cache…
   const { Task } = await import('../src/tasks/model.ts');

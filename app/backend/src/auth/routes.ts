@@ -48,6 +48,7 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       redis: deps.redis,
       logger: deps.logger,
       name: 'login',
+      prefix: config.REDIS_KEY_PREFIX,
       max: () => config.LOGIN_RATE_LIMIT_MAX,
       windowMs: () => config.RATE_LIMIT_WINDOW,
       key: (req) => `${req.ip}`,

@@ -10,12 +10,12 @@ export interface Cache {
   bump(ns: string): Promise<void>;
 }
 
-export function createCache(redis: Redis, ttlSeconds: number, logger: Logger): Cache {
+export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, prefix = ''): Cache {
   const pending = new Set<string>();
   const ready = () => redis.status === 'ready';
   redis.on('ready', () => {
     for (const ns of [...pending]) {
-      redis.incr(`cv:${ns}`).then(
+      redis.incr(`${prefix}cv:${ns}`).then(
         () => pending.delete(ns),
         () => undefined,
       );
@@ -26,8 +26,8 @@ export function createCache(redis: Redis, ttlSeconds: number, logger: Logger): C
       if (!ready() || pending.has(ns)) return load();
       let full: string;
       try {
-        const ver = (await redis.get(`cv:${ns}`)) ?? '0';
-        full = `c:${ns}:${ver}:${key}`;
+        const ver = (await redis.get(`${prefix}cv:${ns}`)) ?? '0';
+        full = `${prefix}c:${ns}:${ver}:${key}`;
         const hit = await redis.get(full);
         if (hit !== null) return JSON.parse(hit) as Awaited<ReturnType<typeof load>>;
       } catch (err) {
@@ -40,7 +40,7 @@ export function createCache(redis: Redis, ttlSeconds: number, logger: Logger): C
     },
     async bump(ns) {
       try {
-        await redis.incr(`cv:${ns}`);
+        await redis.incr(`${prefix}cv:${ns}`);
       } catch {
         pending.add(ns);
       }

@@ -134,6 +134,10 @@ export const ZConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]+$/, 'must be a Redis key prefix')
     .default('pms'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*$/, 'must be a Redis key prefix')
+    .default('pms:'),
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
 });

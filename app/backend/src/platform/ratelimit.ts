@@ -19,7 +19,7 @@ export async function hitLimit(
   now = Date.now(),
 ): Promise<LimitResult> {
   const windowStart = Math.floor(now / windowMs) * windowMs;
-  const k = `rl:${key}:${windowStart}`;
+  const k = `${key}:${windowStart}`;
   const res = await redis.multi().incr(k).pexpire(k, windowMs).exec();
   const count = Number(res?.[0]?.[1] ?? 0);
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
@@ -30,6 +30,8 @@ export function rateLimit(opts: {
   redis: Redis;
   logger: Logger;
   name: string;
+  /** This deployment's key namespace (REDIS_KEY_PREFIX). */
+  prefix: string;
   max: () => number;
   windowMs: () => number;
   key: (req: Request) => string;
@@ -39,7 +41,7 @@ export function rateLimit(opts: {
     try {
       result = await hitLimit(
         opts.redis,
-        `${opts.name}:${opts.key(req)}`,
+        `${opts.prefix}rl:${opts.name}:${opts.key(req)}`,
         opts.max(),
         opts.windowMs(),
       );
