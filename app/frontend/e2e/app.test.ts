@@ -103,6 +103,7 @@ describe('PMS web app', { timeout: 600_000 }, () => {
   step('redirects to sign-in, rejects a wrong password, then signs in', async () => {
     await page.goto('/projects');
     await page.waitForURL(/\/sign-in\?next=%2Fprojects/);
+    await page.getByLabel('Email').waitFor();
     await shot(page, '01-sign-in');
     await signIn(page, ADMIN.email, 'wrong-password');
     const alert = page.locator('.inline-error[role="alert"]');

@@ -148,7 +148,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(name: string): Promise<Stack> {
+export async function startStack(
+  name: string,
+  backendOverrides: Record<string, string> = {},
+): Promise<Stack> {
   const env = testEnv('mongodb', 'redis', 's3', 'chromium');
   ensureBuild();
   const id = `${name}-${randomBytes(3).toString('hex')}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
@@ -178,6 +181,7 @@ export async function startStack(name: string): Promise<Stack> {
     ADMIN_PASSWORD: ADMIN.password,
     ADMIN_NAME: ADMIN.name,
     FRONTEND_URL: `http://127.0.0.1:${frontendPort}`,
+    ...backendOverrides,
   };
   const backend = start(
     'backend',

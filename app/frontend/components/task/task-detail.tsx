@@ -110,7 +110,7 @@ export function TaskDetail({
 
   return (
     <article className="task-detail" aria-busy={saving || undefined}>
-      <div className="task-main">
+      <header className="task-header">
         <div className="task-crumbs">
           <span className="task-key">{task.key}</span>
           {saving ? <span className="muted small">Saving…</span> : null}
@@ -139,7 +139,8 @@ export function TaskDetail({
         ) : (
           <h1 className="task-title">{task.title}</h1>
         )}
-
+      </header>
+      <div className="task-main">
         <section className="section" aria-labelledby={id('desc')}>
           <div className="section-head">
             <h2 id={id('desc')}>Description</h2>

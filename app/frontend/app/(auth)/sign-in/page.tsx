@@ -6,7 +6,7 @@ export const metadata: Metadata = { title: 'Sign in' };
 
 export default function SignInPage() {
   return (
-    <Suspense>
+    <Suspense fallback={<main className="auth-page" aria-busy="true" />}>
       <AuthForm mode="sign-in" />
     </Suspense>
   );

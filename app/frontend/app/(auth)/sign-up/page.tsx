@@ -6,7 +6,7 @@ export const metadata: Metadata = { title: 'Create account' };
 
 export default function SignUpPage() {
   return (
-    <Suspense>
+    <Suspense fallback={<main className="auth-page" aria-busy="true" />}>
       <AuthForm mode="sign-up" />
     </Suspense>
   );
