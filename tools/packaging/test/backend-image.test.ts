@@ -154,6 +154,14 @@ describe('the backend image commands', () => {
     assert.deepEqual(command, ['node', 'dist/worker.js']);
     const worker = start('worker', command, env);
     assert.ok(worker);
+    // Started (it logs so once connected, right before it installs its signal handlers) ...
+    const deadline = Date.now() + 60_000;
+    while (!/worker started/.test(worker.output()) && Date.now() < deadline) {
+      assert.equal(worker.child.exitCode, null, `the worker exited:\n${worker.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(worker.output(), /worker started/);
+    // ... and still running a while later.
     assert.equal(
       await exitCode(worker.child, 3000),
       'timeout',
