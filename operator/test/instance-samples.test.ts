@@ -253,10 +253,12 @@ describe('PmsInstance controller: samples and edge cases', () => {
         objectStorage: { storage: { deleteOnInstanceDelete: true } },
       }),
     );
-    await eventually('PVCs owned by their StatefulSets', async () => {
-      const c = await read('v1', 'PersistentVolumeClaim', 'data-temp-mongodb-0');
-      return c?.metadata?.ownerReferences?.some((r) => r.kind === 'StatefulSet');
-    });
+    // The StatefulSet controller applies the retention policy asynchronously: wait for it.
+    for (const pvc of ['data-temp-mongodb-0', 'data-temp-minio-0'])
+      await eventually(`${pvc} owned by its StatefulSet`, async () => {
+        const c = await read('v1', 'PersistentVolumeClaim', pvc);
+        return c?.metadata?.ownerReferences?.some((r) => r.kind === 'StatefulSet');
+      });
     await client.delete({
       apiVersion: 'pms.io/v1alpha1',
       kind: 'PmsInstance',
