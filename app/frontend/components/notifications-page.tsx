@@ -112,7 +112,16 @@ export function NotificationsPage() {
                   className="notif-link"
                   onClick={() => void markRead(n)}
                 >
-                  <span className="strong">{n.actorName}</span> {n.message}
+                  {n.message.startsWith(n.actorName) ? (
+                    <>
+                      <span className="strong">{n.actorName}</span>
+                      {n.message.slice(n.actorName.length)}
+                    </>
+                  ) : (
+                    <>
+                      <span className="strong">{n.actorName}</span> {n.message}
+                    </>
+                  )}
                 </Link>
                 <div className="muted small">
                   <span className="mono">{n.taskKey}</span> · {relativeTime(n.createdAt)}

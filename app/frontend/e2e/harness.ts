@@ -145,6 +145,8 @@ export interface Stack {
   api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T>;
   login(email: string, password: string): Promise<string>;
   logs(): string;
+  /** Stops the backend (to check how the gateway and the app behave without it). */
+  stopBackend(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -274,6 +276,7 @@ export async function startStack(
       const r = await api<{ accessToken: string }>('POST', '/auth/login', { email, password });
       return r.accessToken;
     },
+    stopBackend: () => stop(backend.proc),
     logs: () => `backend:\n${backend.logs.join('')}\nfrontend:\n${frontend.logs.join('')}`,
     async close() {
       await browser.close().catch(() => undefined);

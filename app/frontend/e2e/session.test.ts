@@ -89,4 +89,24 @@ describe('sessions', { timeout: 300_000 }, () => {
       await ctx.close();
     }
   });
+
+  it('answers 502 in the API error format when the backend is down, and says so on sign-in', async () => {
+    await stack.stopBackend();
+    const r = await fetch(`${stack.baseUrl}/api/v1/auth/config`);
+    assert.equal(r.status, 502);
+    assert.deepEqual(await r.json(), { error: 'bad_gateway', message: 'The API is not reachable' });
+    const ctx = await stack.browser.newContext({ baseURL: stack.baseUrl });
+    ctx.setDefaultTimeout(15_000);
+    const page = await ctx.newPage();
+    try {
+      await page.goto('/projects');
+      await page.waitForURL(/\/sign-in/);
+      await page.getByLabel('Email').fill(ADMIN.email);
+      await page.getByLabel('Password').fill('whatever-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('.inline-error', { hasText: 'The API is not reachable' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
 });
