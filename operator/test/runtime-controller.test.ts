@@ -162,17 +162,22 @@ describe('runtime with a toy controller', () => {
       namespace: ns,
       body: { metadata: { name: 'failing', labels: { toy: 'yes' } }, data: { fail: 'true' } },
     });
-    await eventually(() => calls.some((c) => c.key === key) || undefined, 15_000, 'first attempt');
-    await new Promise((r) => setTimeout(r, 3_000));
-    const attempts = calls.filter((c) => c.key === key).map((c) => c.at);
-    // 5 ms doubling: 5+10+20+...+1280 ms ≈ 2.6 s, so about 10 attempts in 3 s; without back-off
-    // there would be hundreds, with a fixed 1 s delay three or four.
-    assert.ok(attempts.length >= 6 && attempts.length <= 14, `attempts: ${attempts.length}`);
-    const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] ?? t));
-    const last = gaps.at(-1) ?? 0;
-    const first = gaps[0] ?? 0;
-    assert.ok(last >= 300, `last gap ${last} ms should have grown (gaps ${gaps.join(',')})`);
-    assert.ok(last > first * 8, `gaps should grow exponentially: ${gaps.join(',')}`);
+    const attemptsOf = () => calls.filter((c) => c.key === key && c.end !== undefined);
+    // 5 ms doubling: the 8th attempt comes 5+10+...+640 ms ≈ 1.3 s (plus reconcile time) after
+    // the first; without back-off there would be hundreds by then.
+    await eventually(() => attemptsOf().length >= 8 || undefined, 30_000, 'eight attempts');
+    const attempts = attemptsOf();
+    // The queue's delay before each retry: from the end of one attempt to the start of the next.
+    // Timers never fire early, so each must be at least 5 ms * 2^i whatever the machine's load.
+    const delays = attempts.slice(1).map((c, i) => c.at - (attempts[i]?.end ?? c.at));
+    delays.slice(0, 7).forEach((d, i) => {
+      assert.ok(
+        d >= 5 * 2 ** i - 1,
+        `retry ${i + 1} came after ${d} ms (delays ${delays.join(',')})`,
+      );
+    });
+    assert.ok((delays[0] ?? 0) < 1000, `the first retry is quick: ${delays.join(',')}`);
+    assert.ok(attempts.length < 40, `attempts: ${attempts.length}`);
     const text = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
     const m = /pms_operator_reconcile_errors_total\{controller="toy"\} (\d+)/.exec(text);
     assert.ok(Number(m?.[1]) >= attempts.length - 1, `errors metric: ${m?.[0]}`);
