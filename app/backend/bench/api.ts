@@ -190,6 +190,13 @@ const md = [
     (r) => `| ${r.scenario} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
   ),
   '',
+  'Notes: the API serves repeated list and board reads from its Redis cache (invalidated by every',
+  'write to the project), the bare-driver baseline queries FerretDB every time, so the list row',
+  'compares a cache hit with an uncached query; "POST task" shows the uncached write path',
+  '(access check, counter, rank lookup, insert, activity, cache bump). FerretDB v1 on SQLite',
+  'degrades sharply with concurrent sorted queries, hence one connection by default',
+  '(BENCH_CONNECTIONS). Other workloads may share the machine during a run.',
+  '',
 ].join('\n');
 writeFileSync(join(outDir, `api-${stamp}.md`), md);
 console.log(`results in bench/results/api-${stamp}.{json,md}`);
