@@ -282,6 +282,14 @@ describe('PMS web app', { timeout: 600_000 }, () => {
       await panel.getByRole('group', { name: 'Labels' }).getByText('frontend').click();
       await panel.locator('.chips .chip', { hasText: 'frontend' }).waitFor();
 
+      await panel.getByText('Edit assignees').click();
+      await panel.getByRole('group', { name: 'Assignees' }).getByText(ADMIN.name).click();
+      await panel.locator('.person', { hasText: ADMIN.name }).waitFor();
+      await panel.getByLabel('Due date').fill('2030-05-17');
+      await panel.getByLabel('Estimate (points)').fill('3');
+      await panel.getByLabel('Estimate (points)').blur();
+      await page.getByTestId('card-WEB-1').locator('.estimate', { hasText: '3 pt' }).waitFor();
+      await page.getByTestId('card-WEB-1').locator('.due', { hasText: 'May 17, 2030' }).waitFor();
       await panel.getByLabel('New sub-task title').fill('Pick the hero illustration');
       await panel.getByLabel('New sub-task title').press('Enter');
       await panel.locator('.sub-item', { hasText: 'Pick the hero illustration' }).waitFor();

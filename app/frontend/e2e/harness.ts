@@ -51,23 +51,37 @@ export function ensureBuild(): void {
     'app',
     'components',
     'lib',
+    'public',
     'next.config.ts',
     'package.json',
     'tsconfig.json',
-  ].map((p) => join(frontendDir, p));
-  const newest = Math.max(...sources.filter(existsSync).map(newestMtime));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest && existsSync(standaloneServer()))
-    return;
-  const r = spawnSync(
-    process.execPath,
-    [join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
-    {
-      cwd: frontendDir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
+  ]
+    .map((p) => join(frontendDir, p))
+    .filter(existsSync);
+  const newest = Math.max(...sources.map(newestMtime));
+  const fresh = () =>
+    existsSync(buildId) && statSync(buildId).mtimeMs > newest && existsSync(standaloneServer());
+  // Other workspaces' tests may build the same tree at the same time (Next holds a lock): wait
+  // for that build and use its result.
+  const deadline = Date.now() + 900_000;
+  while (!fresh()) {
+    const r = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
+      {
+        cwd: frontendDir,
+        encoding: 'utf8',
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+        timeout: 900_000,
+      },
+    );
+    if (r.status === 0) return;
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    if (!/Another next build process is already running/.test(out) || Date.now() > deadline) {
+      throw new Error(`next build failed (exit ${r.status}):\n${out}`);
+    }
+    spawnSync('sleep', ['5']);
+  }
 }
 
 function standaloneServer(): string {
