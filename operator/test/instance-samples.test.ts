@@ -191,17 +191,18 @@ describe('PmsInstance controller: samples and edge cases', () => {
     assert.equal(broken.status?.phase, 'Degraded');
   });
 
-  it('leaves status fields other controllers write alone', async () => {
-    const lastBackup = {
-      name: 'globex-nightly',
-      time: '2026-01-01T03:00:00Z',
+  it('records the newest finished backup run as status.lastBackup', async () => {
+    // A value recorded earlier survives while no newer run exists (Jobs are cleaned up).
+    const earlier = {
+      name: 'globex-backup-1',
+      time: '2026-01-01T03:00:00.000Z',
       result: 'Succeeded',
     };
     const res = await rawRequest(
       admin,
       'PATCH',
       `/apis/pms.io/v1alpha1/namespaces/${ns}/pmsinstances/globex/status`,
-      { status: { lastBackup } },
+      { status: { lastBackup: earlier } },
       'application/merge-patch+json',
     );
     assert.ok(res.status < 300, JSON.stringify(res.body));
@@ -210,7 +211,39 @@ describe('PmsInstance controller: samples and edge cases', () => {
       const i = await readInstance('globex');
       return i?.status?.observedGeneration === i?.metadata?.generation ? i : undefined;
     });
-    assert.deepEqual(o.status?.lastBackup, lastBackup);
+    assert.deepEqual(o.status?.lastBackup, earlier);
+    // A backup Job of the instance finishes (kwok completes its pod): it becomes lastBackup.
+    await client.create({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'globex-backup-2',
+        namespace: ns,
+        labels: { 'app.kubernetes.io/instance': 'globex', 'app.kubernetes.io/component': 'backup' },
+        annotations: { 'pms.io/object-key': 'backups/globex/2.archive.gz' },
+      },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'backup', image: 'example.invalid/pms-backup:1' }],
+          },
+        },
+      },
+    } as KubernetesObject);
+    const later = await eventually(
+      'lastBackup from the Job',
+      async () => {
+        const i = await readInstance('globex');
+        const lb = i?.status?.lastBackup as Record<string, string> | undefined;
+        return lb?.name === 'globex-backup-2' ? lb : undefined;
+      },
+      90_000,
+    );
+    assert.equal(later.result, 'Succeeded');
+    assert.equal(later.location, 'backups/globex/2.archive.gz');
+    assert.ok((later.time ?? '') > earlier.time);
   });
 
   it('reports a spec the schema cannot catch as InvalidSpec with a Warning event, then recovers', async () => {

@@ -25,7 +25,7 @@ export interface PmsInstanceStatus {
   version?: string;
   conditions?: Condition[];
   components?: Record<string, ComponentStatus>;
-  lastBackup?: { name?: string; time?: string; result?: string };
+  lastBackup?: { name?: string; time?: string; result?: string; location?: string };
 }
 
 /** Condition types: one per component plus the summary `Ready`. */

@@ -9,7 +9,7 @@ import {
   parseInstance,
   type PmsInstance,
 } from '../api/spec.ts';
-import { CONDITION, findCondition } from '../api/status.ts';
+import { CONDITION, findCondition, type PmsInstanceStatus } from '../api/status.ts';
 import { renderChildren, renderSecrets } from '../render/index.ts';
 import {
   computeStatus,
@@ -26,6 +26,7 @@ import {
   readOrUndefined,
   type ApplyOutcome,
 } from './children.ts';
+import { observeLastBackup } from './backup-status.ts';
 import {
   PermanentError,
   type ObjectKey,
@@ -35,6 +36,17 @@ import {
 
 /** While not Ready, look again this often even if no watch event arrives. */
 export const NOT_READY_REQUEUE_MS = 30_000;
+
+type LastBackup = NonNullable<PmsInstanceStatus['lastBackup']>;
+
+/** The later of the recorded and the observed backup (finished Jobs are cleaned up by history limits). */
+export function newestBackup(
+  recorded: LastBackup | undefined,
+  observed: LastBackup | undefined,
+): LastBackup | undefined {
+  if (!recorded || !observed) return observed ?? recorded;
+  return (observed.time ?? '') >= (recorded.time ?? '') ? observed : recorded;
+}
 
 export interface ReconcileOptions {
   /** CSPRNG for generated credentials (tests may inject a deterministic one). */
@@ -107,6 +119,11 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
 
     const observed: Observed = { workloads, missingRefs: await checkExternalRefs(ctx, instance) };
     const status = computeStatus(instance, observed, raw.status, now());
+    const lastBackup = newestBackup(
+      raw.status?.lastBackup,
+      await observeLastBackup(ctx.client, instance.metadata.namespace, instance.metadata.name),
+    );
+    if (lastBackup) status.lastBackup = lastBackup;
     const wasReady = findCondition(raw.status?.conditions, CONDITION.Ready)?.status === 'True';
     const ready = findCondition(status.conditions, CONDITION.Ready);
     if (await writeStatus(ctx, raw, status)) {

@@ -13,7 +13,7 @@ export interface RawInstance extends KubernetesObject {
   status?: PmsInstanceStatus;
 }
 
-/** The status fields this controller owns; others (lastBackup) belong to other controllers. */
+/** The status fields this controller owns. */
 const OWNED_FIELDS = [
   'observedGeneration',
   'phase',
@@ -21,12 +21,13 @@ const OWNED_FIELDS = [
   'version',
   'conditions',
   'components',
+  'lastBackup',
 ] as const;
 
 /**
  * Writes the fields this controller owns through the /status subresource, when they differ
  * from what was read. A JSON merge patch without a resourceVersion: it cannot conflict with
- * other writers (the backup controller's lastBackup, spec edits), and a status computed from a
+ * other writers (spec edits, other status fields), and a status computed from a
  * stale read is corrected by the reconcile the newer change triggers.
  */
 export async function writeStatus(
