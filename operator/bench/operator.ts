@@ -177,6 +177,25 @@ async function ensureNodes(admin: RawClient, pods: number): Promise<string[]> {
   return names;
 }
 
+interface Result {
+  n: number;
+  operator: {
+    secondsUntilAllReady: number;
+    apiRequestsPerInstance: number;
+    steadyStateWrites: number;
+    steadyStateSeconds: number;
+    steadyStateWriteSamples: string[];
+    peakRssMiB: number;
+    rssAtStartMiB: number;
+    reconciles: Record<string, number>;
+  };
+  baseline: {
+    secondsToCreateChildren: number;
+    secondsUntilWorkloadsReady: number;
+    apiRequestsPerInstance: number;
+  };
+}
+
 /** Everything the run created, removed at the end even when a step fails. */
 const created = { namespaces: new Set<string>(), pvs: new Set<string>() };
 
@@ -438,7 +457,7 @@ async function main() {
     spec: { cidrs: ['10.128.0.0/16'] },
   });
   const nodes = await ensureNodes(admin, Math.max(...sizes) * 10);
-  const results = [];
+  const results: Result[] = [];
   try {
     for (const n of sizes) {
       log(`N=${n}: baseline`);
@@ -446,11 +465,6 @@ async function main() {
       await deleteNamespaces(admin, base.namespaces);
       log(`N=${n}: operator`);
       const op = await withOperator(admin, kc, n);
-      await deleteNamespaces(admin, op.namespaces);
-      for (const pv of [...base.pvs, ...op.pvs]) {
-        await admin.request('DELETE', `/api/v1/persistentvolumes/${pv}`);
-        created.pvs.delete(pv);
-      }
       results.push({
         n,
         operator: {
@@ -469,6 +483,12 @@ async function main() {
           apiRequestsPerInstance: round(base.requestsPerInstance),
         },
       });
+      writeReport(results);
+      await deleteNamespaces(admin, op.namespaces);
+      for (const pv of [...base.pvs, ...op.pvs]) {
+        await admin.request('DELETE', `/api/v1/persistentvolumes/${pv}`);
+        created.pvs.delete(pv);
+      }
     }
   } finally {
     if (created.namespaces.size > 0) await deleteNamespaces(admin, [...created.namespaces]);
@@ -477,9 +497,14 @@ async function main() {
     await admin.request('DELETE', `/apis/networking.k8s.io/v1/servicecidrs/${serviceCidr}`);
     admin.close();
   }
-  const outDir = join(repoRoot, 'bench', 'results');
+}
+
+const outDir = join(repoRoot, 'bench', 'results');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+
+/** Writes (or rewrites) this run's JSON and markdown; called after every size. */
+function writeReport(results: Result[]): void {
   mkdirSync(outDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const report = {
     benchmark: 'operator',
     date: new Date().toISOString(),
