@@ -154,3 +154,32 @@ test('registration, password change and API tokens', async () => {
   assert.equal((await c.del(`/api/v1/tokens/${created.body.apiToken.id}`)).status, 204);
   assert.equal((await api.get('/api/v1/auth/me')).status, 401);
 });
+
+test('concurrent refreshes of one token: exactly one wins', async () => {
+  const c = await new Client(h.url).login(ADMIN.email, ADMIN.password);
+  const token = c.cookies.get('pm_refresh') ?? '';
+  const clients = [new Client(h.url), new Client(h.url), new Client(h.url)];
+  for (const x of clients) x.cookies.set('pm_refresh', token);
+  const results = await Promise.all(clients.map((x) => x.post('/api/v1/auth/refresh')));
+  assert.equal(results.filter((r) => r.status === 200).length, 1);
+  assert.equal(results.filter((r) => r.status === 401).length, 2);
+});
+
+test('registration answers 403 feature_disabled when ENABLE_REGISTRATION is off', async () => {
+  h.deps.config.ENABLE_REGISTRATION = false;
+  try {
+    const r = await new Client(h.url).post('/api/v1/auth/register', {
+      name: 'No',
+      email: 'no@example.com',
+      password: 'password-1',
+    });
+    assert.equal(r.status, 403);
+    assert.equal(r.body.error, 'feature_disabled');
+    assert.equal(
+      (await new Client(h.url).get('/api/v1/auth/config')).body.registrationEnabled,
+      false,
+    );
+  } finally {
+    h.deps.config.ENABLE_REGISTRATION = true;
+  }
+});

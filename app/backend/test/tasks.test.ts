@@ -347,3 +347,18 @@ test('hot reads come from the Redis cache and every write invalidates them', asy
   assert.deepEqual(await list(), ['cached title (changed directly)']);
   assert.ok((await boardTitles()).includes('cached title (changed directly)'));
 });
+
+test('parallel creates get distinct, gap-free numbers', async () => {
+  await owner.post('/api/v1/projects', { key: 'PAR', name: 'Parallel' });
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      owner.post('/api/v1/projects/PAR/tasks', { title: `p${i}` }),
+    ),
+  );
+  assert.deepEqual(
+    results.map((r) => r.status),
+    Array(8).fill(201),
+  );
+  const numbers = results.map((r) => r.body.number as number).sort((a, b) => a - b);
+  assert.equal(new Set(numbers).size, 8);
+});

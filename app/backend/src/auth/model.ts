@@ -18,3 +18,13 @@ refreshTokenSchema.index({ userId: 1 });
 refreshTokenSchema.index({ expiresAt: 1 });
 
 export const RefreshToken = mongoose.model('RefreshToken', refreshTokenSchema);
+
+// Rotation claims: inserting `_id = tokenHash` succeeds exactly once, because the unique _id is
+// enforced by the storage engine. FerretDB v1's findAndModify is not atomic under concurrency
+// (three parallel claims all "won" in the integration test), so it cannot be the lock.
+const refreshClaimSchema = new Schema({
+  _id: { type: String, required: true },
+  expiresAt: { type: Date, required: true },
+});
+refreshClaimSchema.index({ expiresAt: 1 });
+export const RefreshClaim = mongoose.model('RefreshClaim', refreshClaimSchema);

@@ -6,7 +6,7 @@ import { AppError, unauthorized } from '../platform/errors.ts';
 import { ApiToken } from '../tokens/model.ts';
 import { User, toUser, type TUser, type TUserDoc } from '../users/model.ts';
 import { hashPassword } from '../users/service.ts';
-import { RefreshToken } from './model.ts';
+import { RefreshClaim, RefreshToken } from './model.ts';
 import { isApiToken, newRefreshToken, sha256 } from './tokens.ts';
 
 export interface AuthSettings {
@@ -69,31 +69,36 @@ export async function startSession(user: TUser, s: AuthSettings): Promise<Sessio
 export async function refresh(token: string, s: AuthSettings): Promise<Session> {
   const hash = sha256(token);
   const now = new Date();
-  // Atomic claim: only one request can rotate a given token.
-  const claimed = await RefreshToken.findOneAndUpdate(
-    { tokenHash: hash, usedAt: null, revokedAt: null },
-    { $set: { usedAt: now } },
-    { new: false },
-  ).lean();
-  if (!claimed) {
-    const known = await RefreshToken.findOne({ tokenHash: hash }).lean();
-    if (known) {
-      await RefreshToken.updateMany(
-        { familyId: known.familyId, revokedAt: null },
-        { $set: { revokedAt: now } },
-      );
-      if (known.usedAt && !known.revokedAt)
-        throw new AppError(
-          'token_reused',
-          'Refresh token reuse detected; all sessions of this login were revoked',
-        );
-    }
-    throw unauthorized('Invalid refresh token');
+  const known = await RefreshToken.findOne({ tokenHash: hash }).lean();
+  if (!known) throw unauthorized('Invalid refresh token');
+  const revokeFamily = () =>
+    RefreshToken.updateMany(
+      { familyId: known.familyId, revokedAt: null },
+      { $set: { revokedAt: now } },
+    );
+  const reused = () =>
+    new AppError(
+      'token_reused',
+      'Refresh token reuse detected; all sessions of this login were revoked',
+    );
+  if (known.revokedAt) throw unauthorized('Refresh token revoked');
+  if (known.usedAt) {
+    await revokeFamily();
+    throw reused();
   }
-  if (claimed.expiresAt.getTime() <= now.getTime()) throw unauthorized('Refresh token expired');
-  const u = await User.findById(claimed.userId).lean<TUserDoc>();
+  // Atomic claim: only one request can rotate a given token (see RefreshClaim).
+  try {
+    await RefreshClaim.create({ _id: hash, expiresAt: known.expiresAt });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await revokeFamily();
+    throw reused();
+  }
+  await RefreshToken.updateOne({ _id: known._id }, { $set: { usedAt: now } });
+  if (known.expiresAt.getTime() <= now.getTime()) throw unauthorized('Refresh token expired');
+  const u = await User.findById(known.userId).lean<TUserDoc>();
   if (!u || u.disabled) throw unauthorized('User no longer active');
-  return issueSession(toUser(u), claimed.familyId, s);
+  return issueSession(toUser(u), known.familyId, s);
 }
 
 export async function logout(token: string | undefined): Promise<void> {

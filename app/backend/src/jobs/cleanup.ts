@@ -1,6 +1,6 @@
 // Periodic clean-ups. FerretDB v1 has no TTL indexes, so expiry is done here instead.
 import { Attachment } from '../attachments/model.ts';
-import { RefreshToken } from '../auth/model.ts';
+import { RefreshClaim, RefreshToken } from '../auth/model.ts';
 import { Notification } from '../notifications/model.ts';
 import type { Storage } from '../platform/s3.ts';
 import { ApiToken } from '../tokens/model.ts';
@@ -19,6 +19,7 @@ export async function runCleanup(storage: Storage, now = new Date()): Promise<Cl
       $or: [{ expiresAt: { $lt: now } }, { revokedAt: { $lt: new Date(now.getTime() - day) } }],
     })
   ).deletedCount;
+  await RefreshClaim.deleteMany({ expiresAt: { $lt: now } });
   const apiTokens = (await ApiToken.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
   // Presigned uploads never confirmed within a day: remove the object (if any) and the record.
   const stale = await Attachment.find({

@@ -123,18 +123,27 @@ export async function createTask(c: TaskCtx, input: TCreateTask): Promise<TTask>
   await checkRefs(c, input);
   const pid = c.access.projectId;
   const stateId = input.stateId ?? String((await firstState(pid))._id);
-  const number = await nextTaskNumber(pid);
-  const doc = await Task.create({
+  const fields = {
     ...input,
     assigneeIds: [...new Set(input.assigneeIds)],
     labelIds: [...new Set(input.labelIds)],
     projectId: pid,
-    number,
     stateId,
     priorityOrder: PRIORITY_ORDER[input.priority],
     rank: rankBetween(await lastRank(pid, stateId), null),
     createdBy: c.user.userId,
-  });
+  };
+  // FerretDB v1 does not guarantee that concurrent $inc calls see each other; the unique
+  // (projectId, number) index does, so a duplicate number just takes the next one.
+  let doc;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      doc = await Task.create({ ...fields, number: await nextTaskNumber(pid) });
+      break;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000 || attempt >= 20) throw err;
+    }
+  }
   const t = view(c, doc.toObject());
   await record(c.user, pid, t.id, 'task.created', [{ field: 'title', from: null, to: t.title }]);
   await c.deps.cache.bump(cacheNs(pid));
