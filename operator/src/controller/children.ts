@@ -127,6 +127,8 @@ export async function ensureSecrets(
 export interface ApplyOutcome {
   created: string[];
   applied: string[];
+  /** The instance changed since it was read: nothing was applied, reconcile again. */
+  stale?: boolean;
   /** Live Deployments and StatefulSets by name, for status. */
   workloads: Map<string, ObservedWorkload>;
 }
@@ -140,8 +142,10 @@ export async function applyChildren(
   owner: KubernetesObject,
   desired: Child[],
   current: LiveChildren,
+  stillCurrent: () => Promise<boolean> = async () => true,
 ): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { created: [], applied: [], workloads: new Map() };
+  let checked = false;
   for (const child of desired) {
     let live = current.get(key(child.kind, child.metadata.name));
     if (CREATE_ONLY_KINDS.has(child.kind)) {
@@ -155,6 +159,12 @@ export async function applyChildren(
       out.applied.push(...(await prepareStatefulSet(ctx, owner, child, live)));
     const drift = live ? driftPaths(child, live) : ['(missing)'];
     if (drift.length > 0) {
+      // Before the first write, make sure the spec rendered is still the latest: a stale
+      // reconcile must not undo what another writer (e.g. a restore scaling to zero) just did.
+      if (!checked) {
+        checked = true;
+        if (!(await stillCurrent())) return { ...out, stale: true };
+      }
       ctx.log.debug('applying child', { child: ref(child), drift: drift.slice(0, 5) });
       live = toWire(await ctx.apply(toClientModel(child as KubernetesObject)));
       out.applied.push(ref(child));

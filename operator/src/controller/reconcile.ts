@@ -100,12 +100,20 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     const desired = renderChildren(instance);
     let outcome: ApplyOutcome;
     try {
-      outcome = await applyChildren(ctx, raw, desired, live);
+      outcome = await applyChildren(ctx, raw, desired, live, async () => {
+        const latest = await readOrUndefined<RawInstance>(ctx, {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          metadata: key,
+        });
+        return latest?.metadata?.generation === raw.metadata?.generation;
+      });
     } catch (err) {
       const message = `applying children failed: ${(err as Error).message}`;
       await ctx.events.record(raw, 'Warning', 'ApplyFailed', message);
       throw err;
     }
+    if (outcome.stale) return { requeueAfterMs: 0 };
     const { applied, workloads } = outcome;
     const created = [...createdSecrets, ...outcome.created];
     const pruned = await prune(ctx, instance, desired, live);
