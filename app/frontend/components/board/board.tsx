@@ -210,6 +210,22 @@ export function Board() {
     }
   });
 
+  // Panel edits come in bursts: reload the board once they settle.
+  const reloadTimer = useRef<number | null>(null);
+  const reloadSoon = useCallback(() => {
+    if (reloadTimer.current !== null) window.clearTimeout(reloadTimer.current);
+    reloadTimer.current = window.setTimeout(() => {
+      reloadTimer.current = null;
+      void board.reload();
+    }, 400);
+  }, [board]);
+  useEffect(
+    () => () => {
+      if (reloadTimer.current !== null) window.clearTimeout(reloadTimer.current);
+    },
+    [],
+  );
+
   const stateById = useMemo(() => new Map(states.map((s) => [s.id, s])), [states]);
   const orderedStates = board.data?.columns.map((c) => c.state) ?? states;
   const filtering = hasActiveFilters(filters);
@@ -382,7 +398,7 @@ export function Board() {
         <TaskPanel
           taskRef={openTask}
           onClose={() => setParam('task', null)}
-          onChanged={() => void board.reload()}
+          onChanged={reloadSoon}
         />
       ) : null}
     </div>

@@ -1,5 +1,5 @@
 'use client';
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { ApiError, describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { PRIORITIES, toggle } from '@/lib/filters.ts';
@@ -53,6 +53,9 @@ export function TaskDetail({
   const [title, setTitle] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [activityKey, setActivityKey] = useState(0);
+  // Edits are sent one after another, so answers cannot arrive out of order and overwrite a
+  // newer value with an older one (e.g. a date picked while an estimate is still saving).
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const editable = can('member') && !project.archived;
 
   if (res.error instanceof ApiError && res.error.status === 404) {
@@ -77,7 +80,13 @@ export function TaskDetail({
         | 'estimate'
       >
     >,
-  ) => {
+  ): Promise<boolean> => {
+    const run = queue.current.then(() => send(patch));
+    queue.current = run.catch(() => undefined);
+    return run;
+  };
+
+  const send = async (patch: Parameters<typeof update>[0]) => {
     setSaving(true);
     try {
       const updated = await api.patch<Task>(`/projects/${project.key}/tasks/${task.number}`, patch);
