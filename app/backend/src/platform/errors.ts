@@ -74,6 +74,19 @@ export function toAppError(err: unknown): AppError {
     return new AppError('payload_too_large', 'Request body is too large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
     return new AppError('unsupported_media_type', 'Unsupported body encoding');
+  if (
+    e?.name !== undefined &&
+    [
+      'MongoServerSelectionError',
+      'MongoNetworkError',
+      'MongoNetworkTimeoutError',
+      'MongoNotConnectedError',
+      'MongoTopologyClosedError',
+    ].includes(e.name)
+  )
+    return new AppError('unavailable', 'A backing service is unavailable, try again shortly', {
+      headers: { 'Retry-After': '5' },
+    });
   if (e?.code === 11000) return conflict('A resource with the same unique value already exists');
   if (e?.name === 'CastError') return badRequest('Invalid identifier');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
