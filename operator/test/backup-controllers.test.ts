@@ -3,7 +3,7 @@
 // the real PmsInstance controller next to them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { parseInstance } from '../src/api/spec.ts';
 import { pmsBackupController } from '../src/controller/backup.ts';
 import { observeLastBackup } from '../src/controller/backup-status.ts';
@@ -330,6 +330,38 @@ describe('PmsBackup', () => {
 
 describe('PmsRestore', () => {
   it('maintenance, scale to zero, restore Job, app back: each step reported', async () => {
+    // Every change to the app's pods and to the restore Job, in the order the API server
+    // (one etcd: resourceVersions are its global revisions) made them.
+    const timeline: { rv: bigint; what: string; name?: string }[] = [];
+    const watch = new Watch(admin);
+    const stops = await Promise.all([
+      watch.watch(
+        `/api/v1/namespaces/${ns}/pods`,
+        {
+          labelSelector:
+            'app.kubernetes.io/instance=acme,app.kubernetes.io/component in (backend,worker)',
+        },
+        (type: string, o: Obj) =>
+          timeline.push({
+            rv: BigInt(o.metadata?.resourceVersion ?? 0),
+            what: `pod ${type}`,
+            name: `${o.metadata?.name} ${o.metadata?.deletionTimestamp ? 'deleting' : ''}`,
+          }),
+        () => undefined,
+      ),
+      watch.watch(
+        `/apis/batch/v1/namespaces/${ns}/jobs`,
+        { fieldSelector: 'metadata.name=acme-restore-restore' },
+        (type: string, o: Obj) => {
+          const complete = (o.status?.conditions ?? []).some((c) => c.type === 'Complete');
+          timeline.push({
+            rv: BigInt(o.metadata?.resourceVersion ?? 0),
+            what: complete ? 'job complete' : `job ${type}`,
+          });
+        },
+        () => undefined,
+      ),
+    ]);
     const seen: { jobExists: boolean; appPods: number; maintenance: boolean }[] = [];
     let watching = true;
     const watcher = (async () => {
@@ -341,13 +373,17 @@ describe('PmsRestore', () => {
             'app.kubernetes.io/instance=acme,app.kubernetes.io/component in (backend,worker)',
           );
           const inst = await get(api('pmsinstances', 'acme'));
-          seen.push({
-            jobExists: true,
-            appPods: pods.length,
-            maintenance: inst?.spec?.maintenance === true,
-          });
+          // Count the sample only if the Job was still unfinished after these reads.
+          const again = await get(coreApi('jobs', 'acme-restore-restore'));
+          const finished = (again?.status?.conditions ?? []).some((c) => c.type === 'Complete');
+          if (!finished)
+            seen.push({
+              jobExists: true,
+              appPods: pods.length,
+              maintenance: inst?.spec?.maintenance === true,
+            });
         }
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 10));
       }
     })();
 
@@ -357,9 +393,14 @@ describe('PmsRestore', () => {
       metadata: { name: 'acme-restore' },
       spec: { instanceRef: { name: 'acme' }, source: { backupRef: { name: 'acme-manual' } } },
     });
-    const done = await waitPhase('pmsrestores', 'acme-restore', 'Succeeded', 120_000);
-    watching = false;
-    await watcher;
+    let done: Obj;
+    try {
+      done = await waitPhase('pmsrestores', 'acme-restore', 'Succeeded', 120_000);
+    } finally {
+      watching = false;
+      await watcher;
+      for (const w of stops) w.abort();
+    }
 
     const backup = await get(api('pmsbackups', 'acme-manual'));
     assert.equal(done.status?.objectKey, backup?.status?.objectKey);
@@ -388,7 +429,28 @@ describe('PmsRestore', () => {
       'steps happened in order',
     );
 
-    // The restore Job ran only while nothing else touched the data.
+    // The restore Job ran only while nothing else touched the data: from its creation to its
+    // completion no backend/worker pod existed (every pod existing before was deleted first).
+    timeline.sort((a, b) => (a.rv < b.rv ? -1 : a.rv > b.rv ? 1 : 0));
+    const created = timeline.findIndex((e) => e.what === 'job ADDED');
+    const completed = timeline.findIndex((e) => e.what === 'job complete');
+    assert.ok(
+      created >= 0 && completed > created,
+      JSON.stringify(timeline, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
+    );
+    const before = timeline.slice(0, created).filter((e) => e.what.startsWith('pod '));
+    assert.ok(
+      before.some((e) => e.what === 'pod DELETED'),
+      'the app pods were deleted before the Job',
+    );
+    assert.equal(
+      before.at(-1)?.what,
+      'pod DELETED',
+      `the last pod event before the Job is a deletion: ${JSON.stringify(timeline, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+    );
+    const during = timeline.slice(created, completed).filter((e) => e.what.startsWith('pod '));
+    assert.deepEqual(during, [], 'no backend/worker pod changed while the Job ran');
+    // Polled samples while the Job ran (a second, independent look; may be empty if it was quick).
     for (const s of seen) {
       assert.equal(s.appPods, 0, 'a backend/worker pod ran during the restore');
       assert.equal(s.maintenance, true);
@@ -396,10 +458,6 @@ describe('PmsRestore', () => {
     const job = await get(coreApi('jobs', 'acme-restore-restore'));
     const c = (job?.spec?.template?.spec?.containers as { args: string[] }[])[0];
     assert.deepEqual(c?.args, ['restore', backup?.status?.objectKey]);
-    assert.ok(
-      Date.parse(String(job?.metadata?.creationTimestamp)) >=
-        Date.parse(condition(done, 'AppScaledDown')?.lastTransitionTime ?? '') - 1000,
-    );
 
     // The instance is back as it was.
     const inst = await get(api('pmsinstances', 'acme'));

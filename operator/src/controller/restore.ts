@@ -68,6 +68,7 @@ const STEPS: StepName[] = [
 
 interface RawInstance extends KubernetesObject {
   spec?: Record<string, unknown>;
+  status?: { observedGeneration?: number };
 }
 
 interface DeploymentObject extends KubernetesObject {
@@ -93,6 +94,12 @@ function parseSaved(text: string | undefined): SavedAppState | undefined {
   }
   return undefined;
 }
+
+const sameSaved = (a: SavedAppState | undefined, b: SavedAppState): boolean =>
+  a !== undefined &&
+  a.maintenance === b.maintenance &&
+  a.backendReplicas === b.backendReplicas &&
+  a.workerReplicas === b.workerReplicas;
 
 export async function reconcileRestore(
   ctx: ReconcileContext,
@@ -354,13 +361,15 @@ export async function reconcileRestore(
   fields.saved = saved;
   fields.startTime ??= now().toISOString();
   const s = instance.spec;
+  let patchedNow = false;
   if (
     holder !== name ||
-    annotations[SAVED_ANNOTATION] !== JSON.stringify(saved) ||
+    !sameSaved(parseSaved(annotations[SAVED_ANNOTATION]), saved) ||
     !s.maintenance ||
     s.backend.replicas !== 0 ||
     s.worker.replicas !== 0
   ) {
+    steps.set('AppScaledDown', ['Unknown', 'Waiting', 'entering maintenance first']);
     if (!prev.saved) await write('EnteringMaintenance'); // saved is recorded before the change
     await mergePatch(ctx, instanceRef, {
       metadata: {
@@ -368,6 +377,7 @@ export async function reconcileRestore(
       },
       spec: { maintenance: true, backend: { replicas: 0 }, worker: { replicas: 0 } },
     });
+    patchedNow = true;
     await ctx.events.record(
       r,
       'Normal',
@@ -396,15 +406,23 @@ export async function reconcileRestore(
     undefined,
     `app.kubernetes.io/instance=${target},app.kubernetes.io/component in (backend,worker)`,
   );
-  if (pods.items.length > 0) {
+  // The instance controller must have seen the change too: a reconcile of it that read the
+  // spec before our patch could otherwise scale the app up again after this check.
+  const observed = raw.status?.observedGeneration;
+  const settled = !patchedNow && (observed ?? 0) >= (raw.metadata?.generation ?? 0);
+  if (pods.items.length > 0 || !settled) {
     steps.set('AppScaledDown', [
       'False',
       'ScalingDown',
-      `${pods.items.length} backend/worker pod(s) still running`,
+      pods.items.length > 0
+        ? `${pods.items.length} backend/worker pod(s) still running`
+        : `waiting for the PmsInstance controller to apply maintenance (generation ${raw.metadata?.generation ?? '?'})`,
     ]);
     await write('ScalingDown');
     return { requeueAfterMs: POLL_MS };
   }
+
+  steps.set('AppScaledDown', ['True', 'ScaledDown', 'no backend or worker pod is running']);
 
   // Restore.
   fields.jobName = jobName;
