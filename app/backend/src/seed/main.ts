@@ -8,10 +8,12 @@ import { seed } from './seed.ts';
 const args = process.argv.slice(2);
 const tasks = Number(args.find((a) => a.startsWith('--tasks='))?.split('=')[1] ?? 400);
 try {
+  // Only MongoDB is used: the other required variables get harmless placeholders.
   const config = loadConfig({
     JWT_SECRET: 'x'.repeat(32),
     S3_ACCESS_KEY: '-',
     S3_SECRET_KEY: '-',
+    REDIS_URL: 'redis://localhost:6379',
     ...process.env,
   });
   await connectMongo(config);
