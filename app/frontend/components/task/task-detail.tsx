@@ -1,5 +1,5 @@
 'use client';
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { PRIORITIES, toggle } from '@/lib/filters.ts';
@@ -25,6 +25,44 @@ import { ActivityList } from './activity.tsx';
 import { Attachments } from './attachments.tsx';
 import { Comments } from './comments.tsx';
 import { SubTasks } from './subtasks.tsx';
+
+/**
+ * Estimate field: keeps what the user is typing even when the task re-renders from another
+ * save, and follows the saved value while it does not have focus.
+ */
+function EstimateInput({
+  value,
+  onSave,
+}: {
+  value: number | null;
+  onSave: (v: number | null) => void;
+}) {
+  const [text, setText] = useState(value == null ? '' : String(value));
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!focused.current) setText(value == null ? '' : String(value));
+  }, [value]);
+  return (
+    <input
+      type="number"
+      min={0}
+      step="any"
+      className="input"
+      aria-label="Estimate (points)"
+      value={text}
+      onFocus={() => {
+        focused.current = true;
+      }}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={() => {
+        focused.current = false;
+        const v = text.trim() === '' ? null : Number(text);
+        if (v !== value && (v === null || (Number.isFinite(v) && v >= 0))) onSave(v);
+      }}
+      onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+    />
+  );
+}
 
 function Prop({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -326,20 +364,7 @@ export function TaskDetail({
         </Prop>
         <Prop label="Estimate">
           {editable ? (
-            <input
-              type="number"
-              min={0}
-              step="any"
-              className="input"
-              aria-label="Estimate (points)"
-              defaultValue={task.estimate ?? ''}
-              key={`est-${task.updatedAt}`}
-              onBlur={(e) => {
-                const v = e.target.value === '' ? null : Number(e.target.value);
-                if (v !== task.estimate && (v === null || Number.isFinite(v)))
-                  void update({ estimate: v });
-              }}
-            />
+            <EstimateInput value={task.estimate} onSave={(v) => void update({ estimate: v })} />
           ) : (
             <span>
               {task.estimate != null ? `${task.estimate} pt` : <span className="muted">None</span>}
