@@ -40,7 +40,7 @@ const children = (group: string, resources: string[]): Access[] =>
 const allowed: Access[] = [
   // Custom resources: informers watch them cluster-wide, reconciles write status/finalizers.
   ...['pmsinstances', 'pmsbackups', 'pmsrestores'].flatMap((resource) => [
-    ...['get', 'list', 'watch', 'patch', 'update'].map((verb) => ({
+    ...['get', 'list', 'watch', 'patch'].map((verb) => ({
       group: 'pms.io',
       resource,
       verb,
@@ -107,6 +107,8 @@ const denied: Array<Access & { namespace?: string }> = [
   // Nothing is written by full replacement: no `update` on children.
   { group: '', resource: 'secrets', verb: 'update' },
   { group: 'apps', resource: 'deployments', verb: 'update' },
+  { group: 'pms.io', resource: 'pmsinstances', verb: 'update' },
+  { group: 'pms.io', resource: 'pmsinstances', verb: 'delete' },
   { group: '', resource: 'secrets', verb: 'deletecollection' },
   // Leases only in the leader-election namespace.
   { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'kube-system' },
