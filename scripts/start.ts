@@ -34,6 +34,7 @@ async function installCrds(kubeconfig: string): Promise<void> {
   kc.loadFromFile(kubeconfig);
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const dir = join(root, 'crds');
+  const names: string[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()) {
@@ -49,6 +50,20 @@ async function installCrds(kubeconfig: string): Promise<void> {
         k8s.PatchStrategy.ServerSideApply,
       );
       log(`applied ${obj.kind} ${obj.metadata?.name}`);
+      names.push(obj.metadata?.name ?? '');
+    }
+  }
+  // Until a CRD is Established its resources answer 429/404; wait so the operator starts clean.
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const deadline = Date.now() + 30_000;
+  for (const name of names) {
+    for (;;) {
+      const crd = await ext.readCustomResourceDefinition({ name });
+      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after 30 s`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
