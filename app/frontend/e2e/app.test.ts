@@ -322,6 +322,13 @@ describe('PMS web app', { timeout: 600_000 }, () => {
     await panel.getByRole('button', { name: 'Download checklist.txt' }).click();
     const file = await download;
     assert.equal(file.suggestedFilename(), 'checklist.txt');
+    // Streamed through the same-origin API (the test S3 endpoint is not what a browser would use).
+    assert.match(
+      file.url(),
+      new RegExp(
+        `^${stack.baseUrl}/api/v1/projects/${KEY}/attachments/[a-f0-9]{24}/content\\?token=`,
+      ),
+    );
     const stream = await file.createReadStream();
     const chunks: Buffer[] = [];
     for await (const c of stream) chunks.push(c as Buffer);

@@ -84,6 +84,21 @@ export const ZConfigSchema = z.object({
     .default('pm_refresh'),
   BCRYPT_ROUNDS: int(12, 4, 15),
   S3_ENDPOINT: optionalString,
+  /** Browser-reachable S3 address for presigned URLs; unset → downloads stream through the API. */
+  S3_PUBLIC_ENDPOINT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      try {
+        const u = new URL(v);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not a valid http(s) URL: ${v}` });
+        return z.NEVER;
+      }
+      return v;
+    }),
   S3_REGION: z.string().default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1, 'is required'),
   S3_SECRET_KEY: z.string().min(1, 'is required'),

@@ -20,19 +20,45 @@ export interface Storage {
   put(key: string, body: Readable | Buffer, size: number, contentType: string): Promise<void>;
   head(key: string): Promise<{ size: number; contentType: string | undefined } | null>;
   remove(key: string): Promise<void>;
+  /** The object as a stream, or null when it does not exist (NoSuchKey). */
+  get(
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<{ body: Readable; size: number | undefined; contentType: string | undefined } | null>;
+  /** True when presigned URLs target `S3_PUBLIC_ENDPOINT` (reachable by browsers). */
+  readonly publicPresign: boolean;
   presignGet(key: string, filename: string, expiresIn: number): Promise<string>;
   presignPut(key: string, contentType: string, size: number, expiresIn: number): Promise<string>;
 }
 
+const isNotFound = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+};
+
+/** RFC 6266 header: an ASCII fallback plus the exact UTF-8 name (RFC 8187 encoding). */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
 export function createStorage(config: TConfig): Storage {
-  const client = new S3Client({
-    region: config.S3_REGION,
-    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
-    forcePathStyle: config.S3_USE_PATH_STYLE,
-    credentials: { accessKeyId: config.S3_ACCESS_KEY, secretAccessKey: config.S3_SECRET_KEY },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const clientFor = (endpoint: string | undefined) =>
+    new S3Client({
+      region: config.S3_REGION,
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: config.S3_USE_PATH_STYLE,
+      credentials: { accessKeyId: config.S3_ACCESS_KEY, secretAccessKey: config.S3_SECRET_KEY },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  const client = clientFor(config.S3_ENDPOINT);
+  // Presigning is local (no request), so this client only ever signs URLs for browsers.
+  const presigner = config.S3_PUBLIC_ENDPOINT ? clientFor(config.S3_PUBLIC_ENDPOINT) : client;
   const bucket = config.S3_BUCKET;
   return {
     client,
@@ -68,29 +94,41 @@ export function createStorage(config: TConfig): Storage {
         const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { size: r.ContentLength ?? 0, contentType: r.ContentType };
       } catch (err) {
-        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return null;
+        if (isNotFound(err)) return null;
         throw err;
       }
     },
+    async get(key, signal) {
+      try {
+        const r = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key }),
+          signal ? { abortSignal: signal } : {},
+        );
+        if (!r.Body) return null;
+        return { body: r.Body as Readable, size: r.ContentLength, contentType: r.ContentType };
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+    publicPresign: presigner !== client,
     async remove(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     presignGet(key, filename, expiresIn) {
-      const safe = filename.replace(/["\\\r\n]/g, '_');
       return getSignedUrl(
-        client,
+        presigner,
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
-          ResponseContentDisposition: `attachment; filename="${safe}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+          ResponseContentDisposition: contentDisposition(filename),
         }),
         { expiresIn },
       );
     },
     presignPut(key, contentType, size, expiresIn) {
       return getSignedUrl(
-        client,
+        presigner,
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { listActivity } from '../activity/service.ts';
 import {
+  attachmentForToken,
   confirmUpload,
   deleteAttachment,
   downloadUrl,
   listAttachments,
   presignUpload,
+  readableAttachment,
   removeAttachmentsOf,
+  streamAttachment,
   uploadAttachment,
 } from '../attachments/service.ts';
 import { addComment, deleteComment, editComment, listComments } from '../comments/service.ts';
@@ -288,7 +291,7 @@ export function taskRoutes(api: Api, deps: Deps): void {
     {
       method: 'get',
       path: `${P}/attachments/:attachmentId/download`,
-      summary: 'Presigned download URL',
+      summary: 'Download URL (presigned with S3_PUBLIC_ENDPOINT, else /content with a token)',
       tag,
       auth: 'user',
       params: ZAttParams,
@@ -301,6 +304,27 @@ export function taskRoutes(api: Api, deps: Deps): void {
         return undefined;
       }
       return r;
+    },
+  );
+  api.op(
+    {
+      method: 'get',
+      path: `${P}/attachments/:attachmentId/content`,
+      summary: 'Download the file bytes (download token or Bearer; streamed from S3)',
+      tag,
+      auth: 'public',
+      params: ZAttParams,
+      query: z.object({ token: z.string().max(200).optional() }),
+      raw: true,
+    },
+    async (op) => {
+      const { params, query, res } = op;
+      // `op.user` (401 without credentials) is only read when there is no token.
+      const a = query.token
+        ? await attachmentForToken(deps, params.project, params.attachmentId, query.token)
+        : await readableAttachment(await ctx(op.user, params.project), params.attachmentId);
+      await streamAttachment(deps, a, res);
+      return undefined;
     },
   );
   api.op(

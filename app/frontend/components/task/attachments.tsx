@@ -62,6 +62,9 @@ export function Attachments({
     }
   };
 
+  // The API answers with a same-origin `/api/v1/.../content?token=…` URL (a ~60 s download token,
+  // so a plain link works without the in-memory Bearer token and large files stream straight to
+  // disk), or a presigned S3 URL when the deployment sets S3_PUBLIC_ENDPOINT.
   const download = async (a: Attachment) => {
     try {
       const { url } = await api.get<{ url: string }>(
