@@ -145,7 +145,16 @@ export const ZPmsInstanceSpecSchema = z.object({
         .default({ matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }),
     })
     .prefault({}),
-  monitoring: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+  monitoring: z
+    .object({
+      enabled: z.boolean().default(false),
+      interval: z
+        .string()
+        .regex(/^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/)
+        .default('30s'),
+      labels: z.record(z.string(), z.string()).optional(),
+    })
+    .prefault({}),
   features: z
     .object({
       registration: z.boolean().default(false),

@@ -8,7 +8,7 @@ import { MANAGED_BY } from '../render/labels.ts';
 import type { ObservedWorkload } from '../status/compute.ts';
 import { driftPaths } from './drift.ts';
 import { OWNED_KINDS, PRUNED_KINDS } from './owned.ts';
-import type { ReconcileContext } from './types.ts';
+import type { ReconcileContext, WatchedKind } from './types.ts';
 import { toClientModel, toWire } from './wire.ts';
 
 export const ref = (o: { kind: string; metadata: { name: string } }) =>
@@ -82,14 +82,19 @@ export type LiveChildren = Map<string, KubernetesObject>;
 const key = (kind: string, name: string) => `${kind}/${name}`;
 
 /**
- * Everything the instance may own, read with one LIST per owned kind (selected by the
+ * Everything the instance may own, read with one LIST per owned kind (plus the optional
+ * kinds the caller found served) (selected by the
  * instance and managed-by labels) instead of one GET per child. An object that lost those
  * labels is not seen: it counts as missing and the next apply takes it back.
  */
-export async function listChildren(ctx: ReconcileContext, i: PmsInstance): Promise<LiveChildren> {
+export async function listChildren(
+  ctx: ReconcileContext,
+  i: PmsInstance,
+  optionalKinds: WatchedKind[] = [],
+): Promise<LiveChildren> {
   const selector = `app.kubernetes.io/instance=${i.metadata.name},app.kubernetes.io/managed-by=${MANAGED_BY}`;
   const live: LiveChildren = new Map();
-  for (const kind of OWNED_KINDS) {
+  for (const kind of [...OWNED_KINDS, ...optionalKinds]) {
     const list = await ctx.client.list(
       kind.apiVersion,
       kind.kind,

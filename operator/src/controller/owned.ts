@@ -3,8 +3,8 @@
 // owned but never pruned (generated credentials outlive a configuration change).
 //
 // RBAC the PmsInstance controller needs (config/rbac): pmsinstances get/list/watch,
-// pmsinstances/status get/update/patch; for every kind below get/list/watch/create/patch/
-// delete; persistentvolumeclaims get/patch (volume growth); events create/patch.
+// pmsinstances/status get/update/patch; for every kind below (optional ones included)
+// get/list/watch/create/patch/delete; persistentvolumeclaims get/patch (volume growth); events create/patch.
 import type { WatchedKind } from './types.ts';
 
 const k = (apiVersion: string, kind: string, plural: string): WatchedKind => ({
@@ -27,5 +27,21 @@ export const OWNED_KINDS: WatchedKind[] = [
   k('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
 ];
 
+/**
+ * Owned kinds that only some clusters serve (CRDs of other projects). They are NOT watched:
+ * the runtime starts a controller once all its informers have synced, and an informer on a
+ * kind the cluster does not serve never syncs. Reconcile lists, applies and prunes them only
+ * when API discovery says the kind is served (controller/discovery.ts); drift of such an
+ * object is repaired at the next resync or requeue, not on its watch event.
+ */
+export const SERVICE_MONITOR: WatchedKind = k(
+  'monitoring.coreos.com/v1',
+  'ServiceMonitor',
+  'servicemonitors',
+);
+export const OPTIONAL_OWNED_KINDS: WatchedKind[] = [SERVICE_MONITOR];
+
 /** Kinds whose objects reconcile deletes when the spec no longer renders them. */
-export const PRUNED_KINDS: WatchedKind[] = OWNED_KINDS.filter((o) => o.kind !== 'Secret');
+export const PRUNED_KINDS: WatchedKind[] = [...OWNED_KINDS, ...OPTIONAL_OWNED_KINDS].filter(
+  (o) => o.kind !== 'Secret',
+);

@@ -27,6 +27,8 @@ import {
   type ApplyOutcome,
 } from './children.ts';
 import { observeLastBackup } from './backup-status.ts';
+import { clusterCapabilities, makeDiscovery } from './discovery.ts';
+import { SERVICE_MONITOR } from './owned.ts';
 import {
   PermanentError,
   type ObjectKey,
@@ -52,11 +54,14 @@ export interface ReconcileOptions {
   /** CSPRNG for generated credentials (tests may inject a deterministic one). */
   random?: (n: number) => Uint8Array;
   now?: () => Date;
+  /** How long API discovery of optional kinds (ServiceMonitor) is cached (default 60 s). */
+  discoveryTtlMs?: number;
 }
 
 export function makeReconciler(opts: ReconcileOptions = {}) {
   const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const now = opts.now ?? (() => new Date());
+  const discover = makeDiscovery({ ttlMs: opts.discoveryTtlMs });
 
   return async function reconcilePmsInstance(
     ctx: ReconcileContext,
@@ -95,9 +100,11 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     }
 
     // Generated credentials: created when absent, never rewritten.
-    const live = await listChildren(ctx, instance);
+    // Optional kinds (CRDs of other projects) are rendered, listed and pruned only where served.
+    const caps = await clusterCapabilities(ctx.kc, discover, SERVICE_MONITOR);
+    const live = await listChildren(ctx, instance, caps.serviceMonitors ? [SERVICE_MONITOR] : []);
     const createdSecrets = await ensureSecrets(ctx, renderSecrets(instance, random), live);
-    const desired = renderChildren(instance);
+    const desired = renderChildren(instance, caps);
     let outcome: ApplyOutcome;
     try {
       outcome = await applyChildren(ctx, raw, desired, live, async () => {

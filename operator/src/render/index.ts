@@ -6,6 +6,7 @@ import { renderIngress } from './ingress.ts';
 import { renderJobs } from './jobs.ts';
 import { renderNetworkPolicies } from './networkpolicies.ts';
 import { renderPodDisruptionBudgets } from './pdbs.ts';
+import { renderServiceMonitor } from './servicemonitor.ts';
 import { renderServices } from './services.ts';
 import type { Child } from './types.ts';
 import { renderDeployments, renderStatefulSets } from './workloads.ts';
@@ -13,11 +14,21 @@ import { renderDeployments, renderStatefulSets } from './workloads.ts';
 export { renderSecrets, type RandomSource } from './secrets.ts';
 export type { Child } from './types.ts';
 
+/** What the cluster serves beyond the built-in kinds (discovered by the controller). */
+export interface ClusterCapabilities {
+  /** monitoring.coreos.com/v1 servicemonitors (the Prometheus Operator's CRD) is served. */
+  serviceMonitors: boolean;
+}
+
 /**
  * Every child except the generated Secrets (which are created once, see renderSecrets), in
- * the order they are applied: configuration before the workloads that read it.
+ * the order they are applied: configuration before the workloads that read it. Optional kinds
+ * (the ServiceMonitor) are rendered only when `caps` says the cluster serves them.
  */
-export function renderChildren(i: PmsInstance): Child[] {
+export function renderChildren(
+  i: PmsInstance,
+  caps: ClusterCapabilities = { serviceMonitors: false },
+): Child[] {
   return [
     renderAppConfigMap(i),
     ...(i.spec.mongodb.external ? [] : [renderMongoScriptsConfigMap(i)]),
@@ -29,6 +40,7 @@ export function renderChildren(i: PmsInstance): Child[] {
     ...renderIngress(i),
     ...renderNetworkPolicies(i),
     ...renderPodDisruptionBudgets(i),
+    ...renderServiceMonitor(i, caps.serviceMonitors),
   ];
 }
 

@@ -1,7 +1,9 @@
 // NetworkPolicies: deny everything for the instance's pods, then allow exactly what PMS needs:
 // DNS for all; ingress controller -> frontend/backend; frontend -> backend; backend, worker and
 // backup -> their data stores; MongoDB members -> each other. External data stores and SMTP
-// are reached by egress to any address (their IPs are not known to the cluster).
+// are reached by egress to any address (their IPs are not known to the cluster); an external
+// S3 endpoint (spec.objectStorage.external, spec.backup.destination.endpoint) only on TCP 443
+// and the endpoint's own port, and never to the link-local range (cloud metadata service).
 import type { PmsInstance } from '../api/spec.ts';
 import { BACKEND_PORT, FRONTEND_PORT, MINIO_PORT, MONGODB_PORT, REDIS_PORT } from './configmaps.ts';
 import { instanceSelector, objectMeta, selectorLabels } from './labels.ts';
@@ -11,6 +13,32 @@ import type { Child, Component } from './types.ts';
 type Rule = Record<string, unknown>;
 
 const tcp = (port: number) => ({ protocol: 'TCP', port });
+
+/** Never reachable through the external-S3 rule: link-local, i.e. cloud instance metadata. */
+export const S3_EGRESS_EXCEPT = ['169.254.0.0/16'];
+
+/**
+ * The TCP ports an S3 endpoint is reached on: 443 plus the URL's port (the scheme's default
+ * when absent: http 80, https 443). An endpoint without a scheme is read as https.
+ */
+export function s3EndpointPorts(endpoint: string): number[] {
+  let url: URL | undefined;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
+  } catch {
+    url = undefined;
+  }
+  const port = url?.port ? Number(url.port) : url?.protocol === 'http:' ? 80 : 443;
+  return [...new Set([443, port])];
+}
+
+/** Egress to an external S3 endpoint: any address outside S3_EGRESS_EXCEPT, its ports only. */
+function s3Egress(endpoint: string): Rule {
+  return {
+    to: [{ ipBlock: { cidr: '0.0.0.0/0', except: S3_EGRESS_EXCEPT } }],
+    ports: s3EndpointPorts(endpoint).map(tcp),
+  };
+}
 
 function policy(
   i: PmsInstance,
@@ -58,14 +86,15 @@ export function renderNetworkPolicies(i: PmsInstance): Child[] {
     );
   }
   if (s.objectStorage.external) {
-    appEgress.push({ to: [anywhere] });
-    backupEgress.push({ to: [anywhere] });
+    appEgress.push(s3Egress(s.objectStorage.external.endpoint));
+    backupEgress.push(s3Egress(s.objectStorage.external.endpoint));
   } else {
     appEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
     backupEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
   }
   if (s.smtp) appEgress.push({ to: [anywhere], ports: [tcp(s.smtp.port)] });
-  if (s.backup.destination?.endpoint) backupEgress.push({ to: [anywhere] });
+  // A backup destination on another S3 endpoint (backups otherwise go to the object storage).
+  if (s.backup.destination?.endpoint) backupEgress.push(s3Egress(s.backup.destination.endpoint));
 
   const backendIngress: Rule[] = [
     { from: [ingressController, ...pods('frontend')], ports: [tcp(BACKEND_PORT)] },
