@@ -2,12 +2,12 @@
 // (raw JSON: the typed client drops schema keys such as `default`), unique namespaces, waits.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request, type RequestOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { testEnv } from '@pms/testenv';
+import { rawRequest } from './support/pms.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -17,42 +17,8 @@ export function adminKc(): KubeConfig {
   return kc;
 }
 
-export async function raw(
-  kc: KubeConfig,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<{ status: number; body: unknown }> {
-  const server = new URL(kc.getCurrentCluster()?.server ?? '');
-  const opts: RequestOptions = {
-    method,
-    hostname: server.hostname,
-    port: server.port,
-    path,
-    headers: { 'content-type': contentType, accept: 'application/json' },
-  };
-  await kc.applyToHTTPSOptions(opts);
-  return new Promise((done, fail) => {
-    const req = request(opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        done({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', fail);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
+/** A raw JSON request to the API server (see rawRequest in support/pms.ts for why). */
+export const raw = rawRequest;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
