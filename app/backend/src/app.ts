@@ -62,7 +62,8 @@ export function buildApp(deps: Deps): BuiltApp {
     const r = await readiness(deps.redis, deps.storage);
     res.status(r.status === 'unready' ? 503 : 200).json(r);
   });
-  if (config.ENABLE_METRICS)
+  // With METRICS_PORT set, /metrics is served by a separate listener only (see main.ts).
+  if (config.ENABLE_METRICS && !config.METRICS_PORT)
     app.get('/metrics', async (_req, res) => {
       res.setHeader('Content-Type', metrics.registry.contentType);
       res.send(await metrics.registry.metrics());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from './config.ts';
@@ -86,4 +86,46 @@ test('one clear line per bad variable', () => {
     assert.match(find('ADMIN_PASSWORD') ?? '', /required when ADMIN_EMAIL/);
     for (const l of lines) assert.ok(!l.includes('\n'), 'one line each');
   }
+});
+
+const problemsOf = (env: Record<string, string | undefined>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('should throw');
+};
+
+test('ENABLE_TRACING=true fails with one line naming it (not supported in this version)', () => {
+  const problems = problemsOf({ ...base, ENABLE_TRACING: 'true' });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0] ?? '', /^ENABLE_TRACING: tracing is not supported in this version/);
+  assert.equal(loadConfig({ ...base, ENABLE_TRACING: 'false' }).ENABLE_TRACING, false);
+  assert.equal(loadConfig(base).ENABLE_TRACING, false);
+});
+
+test('METRICS_PORT: default 0 (metrics on the API port), must differ from the API port', () => {
+  assert.equal(loadConfig(base).METRICS_PORT, 0);
+  assert.equal(loadConfig({ ...base, METRICS_PORT: '9464' }).METRICS_PORT, 9464);
+  const problems = problemsOf({ ...base, PORT: '4100', METRICS_PORT: '4100' });
+  assert.deepEqual(problems, ['METRICS_PORT: must differ from the API port (4100)']);
+});
+
+test('CLUSTER_MODE: CLUSTER_WORKERS defaults to the available parallelism, min 1', () => {
+  const c = loadConfig({ ...base, CLUSTER_MODE: 'true', METRICS_PORT: '9464' });
+  assert.equal(c.CLUSTER_MODE, true);
+  assert.equal(c.CLUSTER_WORKERS, Math.max(1, availableParallelism()));
+  assert.equal(loadConfig({ ...base, CLUSTER_WORKERS: '3' }).CLUSTER_WORKERS, 3);
+  assert.match(problemsOf({ ...base, CLUSTER_WORKERS: '0' })[0] ?? '', /^CLUSTER_WORKERS: /);
+});
+
+test('CLUSTER_MODE=true with metrics requires METRICS_PORT', () => {
+  const problems = problemsOf({ ...base, CLUSTER_MODE: 'true' });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0] ?? '', /^METRICS_PORT: is required when CLUSTER_MODE=true/);
+  // Without metrics there is nothing to aggregate.
+  const c = loadConfig({ ...base, CLUSTER_MODE: 'true', ENABLE_METRICS: 'false' });
+  assert.equal(c.METRICS_PORT, 0);
 });

@@ -2,6 +2,7 @@
 // variant (a mounted Secret file) that wins over the plain variable. A bad configuration fails
 // start-up with one line per bad variable (ConfigError.message).
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const bool = (def: boolean) =>
@@ -122,6 +123,8 @@ export const ZConfigSchema = z.object({
   LOGIN_RATE_LIMIT_MAX: int(10, 1),
   HELMET_ENABLED: bool(true),
   CLUSTER_MODE: bool(false),
+  /** Workers forked by the primary when CLUSTER_MODE=true (default: available parallelism). */
+  CLUSTER_WORKERS: int(Math.max(1, availableParallelism()), 1, 1024),
   CACHE_TTL: int(3600, 1),
   COMPRESSION_ENABLED: bool(true),
   ENABLE_REGISTRATION: bool(false),
@@ -210,5 +213,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const c = parsed.data;
-  return { ...c, port: c.BACKEND_PORT || c.PORT };
+  const port = c.BACKEND_PORT || c.PORT;
+  // Rules on parsed values (booleans and ports are only known after parsing).
+  if (c.ENABLE_TRACING)
+    problems.push(
+      'ENABLE_TRACING: tracing is not supported in this version (no tracer is built in); unset it or set it to false',
+    );
+  if (c.CLUSTER_MODE && c.ENABLE_METRICS && c.METRICS_PORT === 0)
+    problems.push(
+      'METRICS_PORT: is required when CLUSTER_MODE=true and ENABLE_METRICS=true (the primary serves the aggregated metrics of all workers there)',
+    );
+  if (c.METRICS_PORT !== 0 && c.METRICS_PORT === port)
+    problems.push(`METRICS_PORT: must differ from the API port (${port})`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...c, port };
 }

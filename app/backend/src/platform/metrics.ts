@@ -1,6 +1,7 @@
 // prom-client registry per app instance (tests build several apps in one process).
+import { createServer, type Server } from 'node:http';
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -28,4 +29,38 @@ export function createMetrics(): Metrics {
     next();
   };
   return { registry, middleware };
+}
+
+/**
+ * A bare HTTP server answering `GET /metrics` (and 404 for anything else) from `render`: the
+ * separate metrics listener of METRICS_PORT, so metrics are not reachable through the API port.
+ */
+export function createMetricsServer(
+  render: () => Promise<{ contentType: string; body: string }>,
+  onError: (err: unknown) => void,
+): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not Found\n');
+      return;
+    }
+    render().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { 'Content-Type': contentType });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      },
+      (err: unknown) => {
+        onError(err);
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics failed\n');
+      },
+    );
+  });
+}
+
+/** In a cluster worker: answer the primary's AggregatorRegistry from this app's registry. */
+export function exposeToClusterPrimary(metrics: Metrics): void {
+  AggregatorRegistry.setRegistries([metrics.registry]);
+  // prom-client installs the worker's request listener only when an AggregatorRegistry is built.
+  new AggregatorRegistry();
 }
