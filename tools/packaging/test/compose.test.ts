@@ -253,5 +253,17 @@ describe('docker-compose files', () => {
         assert.doesNotThrow(() => loadBackendConfig(environment), `${svc} in ${name}`);
       }
     });
+
+    it(`${name}: the compose Prometheus scrapes the port the backend serves /metrics on`, () => {
+      const environment = parsed([...files], env).services.backend?.environment ?? {};
+      const config = loadBackendConfig(environment);
+      const apiPort = config.BACKEND_PORT || config.PORT;
+      const metricsPort = config.METRICS_PORT !== 0 ? config.METRICS_PORT : apiPort;
+      const scrape = readFileSync(
+        join(appDir, '..', 'monitoring', 'prometheus', 'prometheus.compose.yml'),
+        'utf8',
+      );
+      assert.match(scrape, new RegExp(`'backend:${metricsPort}'`));
+    });
   }
 });
