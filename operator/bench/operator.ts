@@ -530,6 +530,16 @@ function writeReport(results: Result[]): void {
         `${r.operator.apiRequestsPerInstance} | ${r.baseline.apiRequestsPerInstance} | ${r.operator.steadyStateWrites} | ${r.operator.rssAtStartMiB} | ${r.operator.peakRssMiB} |`,
     ),
     '',
+    'Ratios against the baseline of the same run (1.0 = as fast / as few requests as the floor):',
+    '',
+    '| N | time to Ready ÷ baseline time to workloads ready | requests per instance ÷ baseline |',
+    '|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.n} | ${ratio(r.operator.secondsUntilAllReady, r.baseline.secondsUntilWorkloadsReady)} | ` +
+        `${ratio(r.operator.apiRequestsPerInstance, r.baseline.apiRequestsPerInstance)} |`,
+    ),
+    '',
   ].join('\n');
   writeFileSync(join(outDir, `operator-${stamp}.md`), md);
   console.log(md);
@@ -537,5 +547,10 @@ function writeReport(results: Result[]): void {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** `a ÷ b` to two decimals, or n/a when either side was not measured. */
+function ratio(a: number | null | undefined, b: number | null | undefined): string {
+  return typeof a === 'number' && typeof b === 'number' && b > 0 ? (a / b).toFixed(2) : 'n/a';
+}
 
 await main();
