@@ -2,41 +2,13 @@
 // API port), CLUSTER_MODE (forked workers, aggregated metrics, restart of a killed worker, giving up
 // after repeated crashes) and the fail-fast of ENABLE_TRACING.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
 import mongoose from 'mongoose';
 import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { testConfigEnv } from './helpers.ts';
-
-const main = new URL('../src/main.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  /** The JSON log lines (pino) written so far, by the process and its workers. */
-  const logs = () =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { child, out: () => out, err: () => err, logs };
-}
+import { freePort, run } from './process-helpers.ts';
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20000): Promise<T> {
   const until = Date.now() + ms;

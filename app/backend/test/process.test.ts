@@ -1,35 +1,12 @@
 // The real entry point as a child process: bad configuration fails with one line per
 // variable; a configured process serves, then drains and exits 0 on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import mongoose from 'mongoose';
 import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { testConfigEnv } from './helpers.ts';
-
-const main = new URL('../src/main.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { child, out: () => out, err: () => err };
-}
+import { freePort, run } from './process-helpers.ts';
 
 test('bad configuration: exit 1 with one line per bad variable', async () => {
   const p = run({ JWT_SECRET: 'short', BCRYPT_ROUNDS: '2' });
