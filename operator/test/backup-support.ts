@@ -67,24 +67,7 @@ export async function deleteNamespace(kc: KubeConfig, name: string): Promise<voi
   }
 }
 
-export async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+export { eventually } from '@pms/testenv';
 
 /** The message of a failed API call (status body). */
 export function apiMessage(body: unknown): string {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
+import { eventually } from '@pms/testenv';
 import { parseDockerfile } from '../src/dockerfile.ts';
 import { buildObjects, readObjects } from '../src/kustomize.ts';
 import { repoRoot } from '../src/paths.ts';
@@ -103,25 +104,6 @@ function freePort(): Promise<number> {
 async function get(url: string): Promise<{ status: number; body: string }> {
   const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
   return { status: r.status, body: await r.text() };
-}
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 describe('the operator as the image runs it', () => {

@@ -64,3 +64,4 @@ export function testEnv(...services: ServiceName[]): TestEnv {
 }
 
 export type { ServiceName };
+export { eventually } from './wait.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import { testEnv } from '../src/index.ts';
+import { eventually, testEnv } from '../src/index.ts';
 
 const env = testEnv('kube');
 const kc = new k8s.KubeConfig();
@@ -12,25 +12,6 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
 const namespace = `smoke-${process.pid}-${Date.now().toString(36)}`;
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 describe('kubernetes control plane', () => {
   before(async () => {
