@@ -25,7 +25,8 @@ fi
 export PATH="$PWD/$NODE_DIR/bin:$PATH"
 log "Using node $(node --version), npm $(npm --version)"
 
-APT_PACKAGES=(redis-server chromium openssl nginx-light docker-compose ca-certificates)
+APT_PACKAGES=(redis-server chromium openssl nginx-light docker-compose ca-certificates
+  buildah mmdebstrap uidmap fuse-overlayfs)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
