@@ -24,8 +24,15 @@ try {
   throw err;
 }
 const logger = createLogger(config.LOG_LEVEL);
-if (config.CLUSTER_MODE && cluster.isPrimary) await runPrimary(config, logger);
-else await runApi(config, logger);
+try {
+  if (config.CLUSTER_MODE && cluster.isPrimary) await runPrimary(config, logger);
+  else await runApi(config, logger);
+} catch (err) {
+  // Through the logger (which redacts URI credentials), not Node's uncaught-error dump, which
+  // prints driver errors with every property.
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+}
 
 async function runApi(config: TConfig, logger: Logger): Promise<void> {
   const deps = await startRuntime(config, logger);

@@ -14,7 +14,11 @@ try {
   throw err;
 }
 const logger = createLogger(config.LOG_LEVEL, 'pms-worker');
-const w = await startWorker(config, logger);
+const w = await startWorker(config, logger).catch((err: unknown) => {
+  // Logged redacted (see platform/logger.ts), not dumped by Node with every property.
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});
 const stop = async (signal: string) => {
   logger.info({ signal }, 'worker stopping (finishing running jobs)');
   await w.close();

@@ -71,3 +71,26 @@ test('serves, then drains and exits 0 on SIGTERM', async () => {
     s3.destroy();
   }
 });
+
+test('a bad or unreachable MONGODB_URI with a password: the password is never printed', async () => {
+  const password = 'NeverPrintMe42';
+  const bad = run({
+    ...testConfigEnv('redact'),
+    MONGODB_URI: `mongodb://pms:${password}@h1:27017,h2:70000/pms?replicaSet=rs0`,
+  });
+  const [badCode] = await once(bad.child, 'exit');
+  assert.equal(badCode, 1);
+  assert.match(bad.err(), /MONGODB_URI: .*port.*mongodb:\/\/\*\*\*@h1:27017/);
+  assert.ok(!(bad.out() + bad.err()).includes(password), bad.err());
+
+  // Valid multi-host syntax, nothing listening: start-up fails after server selection.
+  const [p1, p2] = [await freePort(), await freePort()];
+  const unreachable = run({
+    ...testConfigEnv('redact', { LOG_LEVEL: 'info' }),
+    MONGODB_URI: `mongodb://pms:${password}@127.0.0.1:${p1},127.0.0.1:${p2}/pms?replicaSet=rs0&serverSelectionTimeoutMS=500`,
+  });
+  const [code] = await once(unreachable.child, 'exit');
+  assert.equal(code, 1);
+  assert.match(unreachable.out(), /start-up failed/);
+  assert.ok(!(unreachable.out() + unreachable.err()).includes(password), unreachable.out());
+});

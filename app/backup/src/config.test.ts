@@ -110,3 +110,28 @@ test('logs redact known secrets and URI credentials', () => {
   assert.doesNotMatch(lines[0] ?? '', /att-secret-value|:pw@/);
   assert.equal(redact('https://a:b@host/x', []), 'https://***:***@host/x');
 });
+
+test('multi-host and mongodb+srv URIs: their password is redacted from every log line', () => {
+  for (const uri of [
+    'mongodb://pms:Multi%2FHost-pw@m-0.m:27017,m-1.m:27017,m-2.m:27017/pms?replicaSet=rs0',
+    'mongodb+srv://pms:Multi%2FHost-pw@cluster0.example.net/pms',
+  ]) {
+    const c = loadConfig({ ...base, MONGODB_URI: uri });
+    assert.equal(c.mongodbDb, 'pms');
+    assert.ok(c.secrets.includes('Multi/Host-pw'), uri);
+    const lines: string[] = [];
+    const log = createLog('info', c.secrets, (l) => lines.push(l));
+    log.error('mongo failed', { uri, detail: 'auth failed for password Multi/Host-pw' });
+    assert.ok(!lines.join('').includes('Multi'), lines.join(''));
+  }
+});
+
+test('a bad MONGODB_URI with a password: the error names the variable, not the value', () => {
+  assert.throws(
+    () => loadConfig({ ...base, MONGODB_URI: 'mongo://pms:VisiblePw@h/pms' }),
+    (err: unknown) =>
+      err instanceof Error &&
+      /MONGODB_URI: must be a mongodb/.test(err.message) &&
+      !err.message.includes('VisiblePw'),
+  );
+});

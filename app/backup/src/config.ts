@@ -108,6 +108,18 @@ function resolveFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined
   return out;
 }
 
+/** The raw (still percent-encoded) password of a `scheme://user:password@hosts/...` URI. */
+export function uriPassword(uri: string): string | undefined {
+  const rest = uri.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+  const query = rest.indexOf('?');
+  // Credentials end at the last '@' before the query (hosts, ports and paths never hold one).
+  const at = rest.lastIndexOf('@', query === -1 ? rest.length : query);
+  if (at === -1) return undefined;
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  return colon === -1 ? undefined : userinfo.slice(colon + 1) || undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   const resolved = resolveFiles(env);
   const parsed = ZEnvSchema.safeParse(resolved);
@@ -160,12 +172,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   }
 
   const secrets = SECRET_VARS.map((n) => resolved[n]).filter((v): v is string => !!v);
-  // The URI's password alone, too (it could appear URL-decoded in a driver message).
-  try {
-    const u = new URL(e.MONGODB_URI);
-    if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-  } catch {
-    // mongodb+srv with several hosts does not parse as a URL; the whole URI is redacted anyway.
+  // The URI's password alone, too (it could appear URL-decoded in a driver message). Not with
+  // `new URL()`: it rejects multi-host replica-set URIs, whose password would then be missed.
+  const password = uriPassword(e.MONGODB_URI);
+  if (password) {
+    secrets.push(password);
+    try {
+      secrets.push(decodeURIComponent(password));
+    } catch {
+      // Not valid percent-encoding: the driver rejects the URI; the raw form is redacted.
+    }
   }
 
   let mongodbDb = e.MONGODB_DB;

@@ -129,3 +129,35 @@ test('CLUSTER_MODE=true with metrics requires METRICS_PORT', () => {
   const c = loadConfig({ ...base, CLUSTER_MODE: 'true', ENABLE_METRICS: 'false' });
   assert.equal(c.METRICS_PORT, 0);
 });
+
+test('MONGODB_URI: multi-host replica-set and mongodb+srv:// URIs are accepted as given', () => {
+  for (const uri of [
+    'mongodb://u:p@h1:27017,h2:27017,h3:27017/pms?replicaSet=rs0&authSource=admin',
+    'mongodb+srv://u:p@cluster0.example.net/pms?retryWrites=true',
+    'mongodb://[::1]:27017/pms',
+  ]) {
+    assert.equal(loadConfig({ ...base, MONGODB_URI: uri }).MONGODB_URI, uri);
+  }
+});
+
+test('bad URIs with a password: the error says why and never shows the password', () => {
+  const password = 'Sup3rS3cretPw';
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ MONGODB_URI: `mongodb://admin:${password}@h1:27017,h2:99999/pms` }, /MONGODB_URI: .*port/],
+    [{ MONGODB_URI: `mongo://admin:${password}@h/pms` }, /MONGODB_URI: .*mongodb:\/\//],
+    [{ REDIS_URL: `redis://:${password}@red is:6379` }, /REDIS_URL: is not a valid URL/],
+    [{ S3_PUBLIC_ENDPOINT: `ftp://k:${password}@s3` }, /S3_PUBLIC_ENDPOINT/],
+  ];
+  for (const [vars, message] of cases) {
+    assert.throws(
+      () => loadConfig({ ...base, ...vars }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, message);
+        assert.ok(!err.message.includes(password), err.message);
+        assert.match(err.message, /:\/\/\*\*\*@/);
+        return true;
+      },
+    );
+  }
+});

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { ConnectionUriError, parseMongoUri, redactUri } from './connection-uri.ts';
 
 const bool = (def: boolean) =>
   z
@@ -51,11 +52,34 @@ const url = (def?: string) =>
       try {
         new URL(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `is not a valid URL: ${value}` });
+        // Redacted: a URL with credentials (REDIS_URL) must not reach the console.
+        ctx.addIssue({ code: 'custom', message: `is not a valid URL: ${redactUri(value)}` });
         return z.NEVER;
       }
       return value;
     });
+
+/** A MongoDB connection string: single or multi-host `mongodb://`, or `mongodb+srv://`. */
+const mongoUri = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') {
+      ctx.addIssue({ code: 'custom', message: 'is required' });
+      return z.NEVER;
+    }
+    try {
+      parseMongoUri(v);
+    } catch (err) {
+      if (!(err instanceof ConnectionUriError)) throw err;
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a valid MongoDB connection string (${err.message}): ${redactUri(v)}`,
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
 
 const optionalString = z
   .string()
@@ -71,7 +95,7 @@ export const ZConfigSchema = z.object({
   FRONTEND_URL: url('http://localhost:3000'),
   BACKEND_URL: url('http://localhost:4000'),
   API_VERSION: z.string().default('v1'),
-  MONGODB_URI: url(),
+  MONGODB_URI: mongoUri,
   MONGODB_DB: z.string().default('pms'),
   REDIS_URL: url(),
   REDIS_DB: int(0, 0, 15),
@@ -95,7 +119,7 @@ export const ZConfigSchema = z.object({
         const u = new URL(v);
         if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
       } catch {
-        ctx.addIssue({ code: 'custom', message: `is not a valid http(s) URL: ${v}` });
+        ctx.addIssue({ code: 'custom', message: `is not a valid http(s) URL: ${redactUri(v)}` });
         return z.NEVER;
       }
       return v;
@@ -177,9 +201,11 @@ export const SECRET_VARS = [
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    // Redacted again here: no problem line may show a URI's credentials, whoever wrote it.
+    const safe = problems.map(redactUri);
+    super(`Invalid configuration:\n${safe.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.problems = safe;
   }
 }
 
