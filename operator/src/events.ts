@@ -9,6 +9,7 @@ import { KubernetesObjectApi, PatchStrategy, V1MicroTime } from '@kubernetes/cli
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { EventRecorder, Logger } from './controller/types.ts';
+import { describeError } from './log.ts';
 
 export interface EventRecorderOptions {
   kc: KubeConfig;
@@ -166,7 +167,7 @@ export class KubeEventRecorder implements EventRecorder {
       this.o.log.warn('could not record event', {
         reason,
         object: meta.name,
-        error: (err as Error).message,
+        error: describeError(err),
       });
     }
   }

@@ -8,10 +8,41 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export type LogSink = (line: string) => void;
 
+/**
+ * One line for any error. client-node's ApiException message is the whole HTTP exchange
+ * ("HTTP-Code: 503\nMessage: ...\nBody: {...}\nHeaders: {...}"), which floods the log while the
+ * API server initialises; for those this gives `<code> <reason>: <Status message>`, e.g.
+ * `503 ServiceUnavailable: the server is currently unable to handle the request`.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  const body = (err as { body?: unknown }).body;
+  if (typeof code === 'number' && body !== undefined) {
+    let status: { reason?: string; message?: string } = {};
+    if (typeof body === 'string') {
+      try {
+        status = JSON.parse(body) as typeof status;
+      } catch {
+        status = { message: body };
+      }
+    } else if (body && typeof body === 'object') {
+      status = body as typeof status;
+    }
+    const text = (status.message ?? '').split('\n')[0]?.slice(0, 300) ?? '';
+    return `${code}${status.reason ? ` ${status.reason}` : ''}${text ? `: ${text}` : ''}`;
+  }
+  return err.message;
+}
+
 function serialiseError(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
-  const out: Record<string, unknown> = { name: value.name, message: value.message };
   const code = (value as { code?: unknown }).code;
+  // An API error: its one-line summary; the stack of a failed HTTP call says nothing more.
+  if (typeof code === 'number' && (value as { body?: unknown }).body !== undefined) {
+    return { name: value.name, code, message: describeError(value) };
+  }
+  const out: Record<string, unknown> = { name: value.name, message: value.message };
   if (code !== undefined) out.code = code;
   if (value.stack) out.stack = value.stack;
   return out;

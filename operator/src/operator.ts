@@ -16,7 +16,7 @@ import type {
 } from './controller/types.ts';
 import { makeApply } from './apply/apply.ts';
 import { KubeEventRecorder } from './events.ts';
-import { createLogger } from './log.ts';
+import { createLogger, describeError } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import type { InstanceCount, OperatorMetrics, ReconcileResultLabel } from './metrics.ts';
 import { Informer } from './runtime/informer.ts';
@@ -232,7 +232,7 @@ class ControllerSet {
           result = 'error';
           const retryInMs = queue.addRateLimited(key);
           klog.error('reconcile failed; retrying', {
-            error: err instanceof Error ? err.message : String(err),
+            error: describeError(err),
             code: (err as { code?: unknown })?.code,
             retryInMs,
             attempt: queue.numRequeues(key),
@@ -348,7 +348,7 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
       // Starting the controllers must not block renewing the lease.
       onStartedLeading: () => {
         void startLeading().catch((err: unknown) =>
-          log.error('starting controllers failed', { error: (err as Error).message }),
+          log.error('starting controllers failed', { error: describeError(err) }),
         );
       },
       onStoppedLeading: () => stopLeading(),

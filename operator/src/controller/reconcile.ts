@@ -35,6 +35,7 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from './types.ts';
+import { describeError } from '../log.ts';
 
 /** While not Ready, look again this often even if no watch event arrives. */
 export const NOT_READY_REQUEUE_MS = 30_000;
@@ -116,7 +117,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
         return latest?.metadata?.generation === raw.metadata?.generation;
       });
     } catch (err) {
-      const message = `applying children failed: ${(err as Error).message}`;
+      const message = `applying children failed: ${describeError(err)}`;
       await ctx.events.record(raw, 'Warning', 'ApplyFailed', message);
       throw err;
     }

@@ -13,6 +13,7 @@
 import { KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger, WatchedKind } from '../controller/types.ts';
+import { describeError } from '../log.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T extends KubernetesObject> = (type: InformerEvent, obj: T) => void;
@@ -178,7 +179,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       try {
         h(type, obj);
       } catch (err) {
-        this.log.error('informer handler threw', { error: (err as Error).message });
+        this.log.error('informer handler threw', { error: describeError(err) });
       }
     }
   }
@@ -302,7 +303,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     // A resourceVersion the server no longer has: relist.
     if (e?.code === 410 || e?.statusCode === 410) this.resourceVersion = '';
     this.log.warn('list/watch failed, restarting with back-off', {
-      error: e?.message ?? String(err),
+      error: describeError(err),
       code: e?.code ?? e?.statusCode,
     });
     this.scheduleRestart('error', true);

@@ -8,6 +8,7 @@
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../controller/types.ts';
+import { describeError } from '../log.ts';
 
 export interface LeaderElectionOptions {
   kc: KubeConfig;
@@ -105,7 +106,7 @@ export class LeaderElector {
         ]);
       } catch (err) {
         log.warn('lease acquire/renew failed', {
-          error: (err as Error).message,
+          error: describeError(err),
           code: apiCode(err),
         });
       }
@@ -218,7 +219,7 @@ export class LeaderElector {
       });
       log.info('released leader lease');
     } catch (err) {
-      log.warn('could not release the lease', { error: (err as Error).message });
+      log.warn('could not release the lease', { error: describeError(err) });
     }
   }
 }
