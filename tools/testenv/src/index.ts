@@ -65,3 +65,17 @@ export function testEnv(...services: ServiceName[]): TestEnv {
 
 export type { ServiceName };
 export { eventually } from './wait.ts';
+export {
+  Applier,
+  ApplyError,
+  Discovery,
+  installCrdDir,
+  installCrds,
+  kubeconfigTransport,
+  parseManifests,
+  readManifestDir,
+  tlsTransport,
+  type ApplyOptions,
+  type KubeObject,
+  type Transport,
+} from './apply.ts';
