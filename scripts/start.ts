@@ -1,12 +1,18 @@
 // `npm start`: run the operator against the current kubeconfig, or — when there is none —
-// against a local cluster from testenv, with the CRDs installed. Stopping (Ctrl-C) stops the
-// operator and, if this script started it, the local cluster.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// against a local cluster from testenv (control plane, the real node when available, storage),
+// with the CRDs installed exactly as written (raw server-side apply).
+//
+// The operator is supervised: when it exits (a crash, kill -9) it is restarted with exponential
+// back-off (1 s doubling to 30 s; reset after a minute of uptime). Ctrl-C stops the operator
+// only: the local cluster and every instance in it keep running until `npm run env -- down`.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { installCrdDir } from '@pms/testenv';
+import { serviceNames } from '../tools/testenv/src/services/types.ts';
+import { nextSteps, restartDelay } from './start-lib.ts';
 
 const root = join(import.meta.dirname, '..');
 const testenvCli = join(root, 'tools', 'testenv', 'src', 'cli.ts');
@@ -20,6 +26,7 @@ function currentKubeconfig(): string | undefined {
   return candidates.find((f) => f && existsSync(f));
 }
 
+/** `npm run env -- <args>`; returns its stdout (export lines), its log goes to our stderr. */
 function testenv(...args: string[]): string {
   const r = spawnSync(process.execPath, [testenvCli, ...args], {
     encoding: 'utf8',
@@ -29,78 +36,111 @@ function testenv(...args: string[]): string {
   return r.stdout;
 }
 
-async function installCrds(kubeconfig: string): Promise<void> {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const dir = join(root, 'crds');
-  const names: string[] = [];
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-      const obj = doc.toJS() as k8s.KubernetesObject | null;
-      if (!obj) continue;
-      await client.patch(
-        obj,
-        undefined,
-        undefined,
-        'pms-start',
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      );
-      log(`applied ${obj.kind} ${obj.metadata?.name}`);
-      names.push(obj.metadata?.name ?? '');
-    }
-  }
-  // Until a CRD is Established its resources answer 429/404; wait so the operator starts clean.
-  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-  const deadline = Date.now() + 30_000;
-  for (const name of names) {
-    for (;;) {
-      const crd = await ext.readCustomResourceDefinition({ name });
-      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after 30 s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+function exported(lines: string, name: string): string | undefined {
+  return new RegExp(`^export ${name}='([^']*)'`, 'm').exec(lines)?.[1];
 }
 
-async function main(): Promise<number> {
+/** The local cluster: the real node when testenv has it, and storage so volumes bind. */
+function localServices(): string[] {
+  const wanted = ['kube', 'node', 'storage'];
+  return wanted.filter((s) => (serviceNames as readonly string[]).includes(s));
+}
+
+function sample(): { namespace: string; instance: string; host: string } {
+  const s = parse(readFileSync(join(root, 'samples', '01-minimal.yaml'), 'utf8')) as {
+    metadata: { name: string; namespace?: string };
+    spec: { host: string };
+  };
+  return {
+    namespace: s.metadata.namespace ?? 'demo',
+    instance: s.metadata.name,
+    host: s.spec.host,
+  };
+}
+
+async function main(): Promise<void> {
   let kubeconfig = currentKubeconfig();
-  let startedCluster = false;
+  let ingressIp: string | undefined;
+  const localCluster = !kubeconfig;
   if (kubeconfig) {
     log(`using ${kubeconfig}`);
   } else {
-    log('no kubeconfig found: starting a local cluster (npm run env -- up --only kube)');
-    testenv('up', '--only', 'kube');
-    startedCluster = true;
-    const env = testenv('print-env');
-    kubeconfig = /TESTENV_KUBECONFIG='([^']+)'/.exec(env)?.[1];
+    const services = localServices().join(',');
+    // `up` reuses an environment that is already running with these services (a second
+    // `npm start` after Ctrl-C finds the cluster and its instances as they were).
+    log(`no kubeconfig found: starting the local cluster (npm run env -- up --only ${services})`);
+    const env = testenv('up', '--only', services);
+    kubeconfig = exported(env, 'TESTENV_KUBECONFIG');
+    ingressIp = exported(env, 'TESTENV_INGRESS_IP');
     if (!kubeconfig) throw new Error('testenv did not report a kubeconfig');
-    await installCrds(kubeconfig);
-    log(`local cluster kubeconfig: ${kubeconfig}`);
+    const crds = await installCrdDir(kubeconfig, join(root, 'crds'), 'pms-start');
+    log(`installed ${crds.map((c) => c.metadata.name).join(', ')}`);
   }
+
   const env = { ...process.env };
   if (kubeconfig !== 'in-cluster') env.KUBECONFIG = kubeconfig;
-  const child = spawn(process.execPath, [join(root, 'operator', 'src', 'main.ts')], {
-    stdio: 'inherit',
-    env,
-  });
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  if (startedCluster) testenv('down');
-  return code;
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let delay: number | undefined;
+  let printed = false;
+
+  const startOperator = () => {
+    const startedAt = Date.now();
+    const c = spawn(process.execPath, [join(root, 'operator', 'src', 'main.ts')], {
+      stdio: 'inherit',
+      env,
+    });
+    child = c;
+    log(`operator started (pid ${c.pid})`);
+    if (!printed) {
+      printed = true;
+      process.stdout.write(
+        nextSteps({
+          kubeconfig: kubeconfig ?? '',
+          testenvDir: process.env.PMS_TESTENV_DIR,
+          localCluster,
+          ingressIp,
+          ...sample(),
+        }),
+      );
+    }
+    c.on('exit', (code, signal) => {
+      if (stopping) return;
+      delay = restartDelay(delay, Date.now() - startedAt);
+      log(
+        `operator exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s` +
+          (localCluster ? ' (the cluster keeps running)' : ''),
+      );
+      setTimeout(() => {
+        if (!stopping) startOperator();
+      }, delay);
+    });
+  };
+  startOperator();
+
+  const stop = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const c = child;
+    const done = () => {
+      if (localCluster) {
+        const dir = process.env.PMS_TESTENV_DIR;
+        log(
+          'operator stopped. The local cluster is still running (KUBECONFIG=' +
+            `${kubeconfig}); stop it with: ${dir ? `PMS_TESTENV_DIR=${dir} ` : ''}npm run env -- down`,
+        );
+      }
+      process.exit(0);
+    };
+    if (!c || c.exitCode !== null || c.signalCode !== null) return done();
+    c.once('exit', done);
+    c.kill(sig);
+  };
+  process.on('SIGINT', () => stop('SIGTERM'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    log(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+main().catch((err: unknown) => {
+  log(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -240,7 +240,25 @@ export async function parseManifests(text: string): Promise<KubeObject[]> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Applies CustomResourceDefinitions and waits until each is Established (before that its
+ * Whether every served version of a CRD answers a list with 200: Established comes first, and
+ * for a moment after it the resource still answers 429 "storage is (re)initializing".
+ */
+async function served(applier: Applier, crd: KubeObject): Promise<boolean> {
+  const spec = crd.spec as {
+    group?: string;
+    names?: { plural?: string };
+    versions?: Array<{ name: string; served?: boolean }>;
+  };
+  for (const v of spec.versions ?? []) {
+    if (v.served === false) continue;
+    const path = `/apis/${spec.group}/${v.name}/${spec.names?.plural}?limit=1`;
+    if ((await applier.transport('GET', path)).status !== 200) return false;
+  }
+  return true;
+}
+
+/**
+ * Applies CustomResourceDefinitions and waits until each is Established and served (before that its
  * resources answer 404), so what follows can use them at once.
  */
 export async function installCrds(
@@ -254,7 +272,10 @@ export async function installCrds(
     for (;;) {
       const live = (await applier.get(crd)) as
         { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined;
-      if (live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
+      if (
+        live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') &&
+        (await served(applier, crd))
+      )
         break;
       if (Date.now() > deadline) {
         throw new Error(
