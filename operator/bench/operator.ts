@@ -80,7 +80,7 @@ function instanceBody(ns: string, name: string) {
     apiVersion: 'pms.io/v1alpha1',
     kind: 'PmsInstance',
     metadata: { name, namespace: ns },
-    spec: { version: '1.0.0', host: `${name}.${ns}.bench.example.com` },
+    spec: { version: '0.1.0', host: `${name}.${ns}.bench.example.com` },
   };
 }
 

@@ -1,67 +1,11 @@
-// `npm start -w operator`: configuration from the environment, a kubeconfig (in-cluster,
-// $KUBECONFIG, ~/.kube/config, or the repository's test environment), the operator, and a
-// graceful shutdown on SIGTERM/SIGINT.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+// `npm start -w operator` and the image's `node dist/main.js`: configuration from the
+// environment, a kubeconfig (kubeconfig.ts: in-cluster, $KUBECONFIG, ~/.kube/config, or the
+// repository's test environment), the operator, and a graceful shutdown on SIGTERM/SIGINT.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig } from './config.ts';
+import { loadKubeConfig, podNamespace } from './kubeconfig.ts';
 import { createLogger } from './log.ts';
 import { startOperator } from './operator.ts';
-import type { Logger } from './controller/types.ts';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function testEnvKubeconfig(): string | undefined {
-  const dir = process.env.PMS_TESTENV_DIR ?? join(repoRoot, '.testenv');
-  const envFile = join(dir, 'env');
-  if (!existsSync(envFile)) return undefined;
-  const line = readFileSync(envFile, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('TESTENV_KUBECONFIG='));
-  const path = line?.slice('TESTENV_KUBECONFIG='.length).trim();
-  return path && existsSync(path) ? path : undefined;
-}
-
-/** Which kubeconfig to use, in order: in-cluster, $KUBECONFIG, ~/.kube/config, testenv. */
-export function loadKubeConfig(log: Logger): KubeConfig {
-  const kc = new KubeConfig();
-  if (process.env.KUBERNETES_SERVICE_HOST) {
-    kc.loadFromCluster();
-    log.info('using in-cluster configuration');
-    return kc;
-  }
-  if (process.env.KUBECONFIG) {
-    kc.loadFromDefault();
-    log.info('using $KUBECONFIG', { kubeconfig: process.env.KUBECONFIG });
-    return kc;
-  }
-  const home = join(homedir(), '.kube', 'config');
-  if (existsSync(home)) {
-    kc.loadFromFile(home);
-    log.info('using ~/.kube/config', { context: kc.getCurrentContext() });
-    return kc;
-  }
-  const testenv = testEnvKubeconfig();
-  if (testenv) {
-    kc.loadFromFile(testenv);
-    log.info('using the test environment cluster', { kubeconfig: testenv });
-    return kc;
-  }
-  throw new Error(
-    'no Kubernetes cluster configured: not in a cluster, $KUBECONFIG unset and no ~/.kube/config. ' +
-      'Start the local one with `npm run env -- up --only kube`, then run with ' +
-      'KUBECONFIG=<its TESTENV_KUBECONFIG> (or just `npm start -w operator` again: ' +
-      'the test environment is picked up automatically).',
-  );
-}
-
-/** In a pod, the service account's namespace. */
-function podNamespace(): string | undefined {
-  const f = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-  return existsSync(f) ? readFileSync(f, 'utf8').trim() || undefined : undefined;
-}
 
 async function main(): Promise<void> {
   let config;

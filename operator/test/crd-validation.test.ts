@@ -181,6 +181,193 @@ const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
       'spec.backup.destination.endpoint and spec.backup.destination.credentialsSecretRef must be set together',
     ],
   ],
+  // Quantities (CEL isQuantity) in every resources block, integers included.
+  ...(['backend', 'frontend', 'worker', 'mongodb', 'redis', 'objectStorage'] as const).flatMap(
+    (c): [string, Spec, string[]][] => [
+      [
+        `${c} request not a quantity`,
+        { [c]: { resources: { requests: { cpu: 'lots' } } } },
+        [
+          `spec.${c}.resources.requests[cpu]`,
+          `every value of spec.${c}.resources.requests must be a quantity`,
+          'e.g. cpu 500m or memory 256Mi',
+        ],
+      ],
+      [
+        `${c} limit not a quantity`,
+        { [c]: { resources: { limits: { memory: '1 GB' } } } },
+        [`every value of spec.${c}.resources.limits must be a quantity`],
+      ],
+    ],
+  ),
+  [
+    'negative limit',
+    { backend: { resources: { limits: { memory: '-1Gi' } } } },
+    ['every value of spec.backend.resources.limits must be a quantity'],
+  ],
+  [
+    'negative integer request',
+    { worker: { resources: { requests: { cpu: -2 } } } },
+    ['every value of spec.worker.resources.requests must be a quantity'],
+  ],
+  [
+    'object storage size not a quantity',
+    { objectStorage: { storage: { size: '10 gigs' } } },
+    ['storage.size must be a positive quantity such as 10Gi'],
+  ],
+  // Kubernetes names (DNS-1123 subdomains) of every referenced Secret, ConfigMap,
+  // StorageClass and IngressClass, and Secret keys.
+  ...(
+    [
+      ['ingress.tls.secretName', { ingress: { tls: { secretName: 'Bad_Name' } } }, 'a Secret'],
+      ['ingress.className', { ingress: { className: 'Traefik' } }, 'an IngressClass'],
+      ['image.pullSecrets[].name', { image: { pullSecrets: [{ name: 'reg cred' }] } }, 'a Secret'],
+      [
+        'mongodb.storage.storageClassName',
+        { mongodb: { storage: { storageClassName: 'fast_ssd' } } },
+        'a StorageClass',
+      ],
+      [
+        'objectStorage.storage.storageClassName',
+        { objectStorage: { storage: { storageClassName: '-standard' } } },
+        'a StorageClass',
+      ],
+      [
+        'mongodb.external.uriSecretRef.name',
+        { mongodb: { external: { uriSecretRef: { name: 'Mongo', key: 'uri' } } } },
+        'a Secret',
+      ],
+      [
+        'redis.external.urlSecretRef.name',
+        { redis: { external: { urlSecretRef: { name: 'redis/url', key: 'url' } } } },
+        'a Secret',
+      ],
+      [
+        'objectStorage.external.credentialsSecretRef.name',
+        {
+          objectStorage: {
+            external: {
+              endpoint: 'https://s3.example.com',
+              bucket: 'abc',
+              credentialsSecretRef: { name: 'S3' },
+            },
+          },
+        },
+        'a Secret',
+      ],
+      [
+        'backup.destination.credentialsSecretRef.name',
+        {
+          backup: {
+            destination: {
+              endpoint: 'https://s3.example.com',
+              credentialsSecretRef: { name: 'b_s3' },
+            },
+          },
+        },
+        'a Secret',
+      ],
+      [
+        'smtp.passwordSecretRef.name',
+        {
+          smtp: {
+            host: 'smtp.example.com',
+            from: 'a@example.com',
+            user: 'u',
+            passwordSecretRef: { name: 'SMTP', key: 'password' },
+          },
+        },
+        'a Secret',
+      ],
+      [
+        'backend.env[].valueFrom.secretKeyRef.name',
+        {
+          backend: {
+            env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'My_Secret', key: 'k' } } }],
+          },
+        },
+        'a Secret',
+      ],
+      [
+        'worker.env[].valueFrom.configMapKeyRef.name',
+        {
+          worker: {
+            env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'Cfg', key: 'k' } } }],
+          },
+        },
+        'a ConfigMap',
+      ],
+    ] as [string, Spec, string][]
+  ).map(([field, spec, what]): [string, Spec, string[]] => [
+    `${field} not a name`,
+    spec,
+    [`spec.${field} must be ${what} name`, 'lowercase letters, digits'],
+  ]),
+  [
+    'secret key with a slash',
+    { mongodb: { external: { uriSecretRef: { name: 'mongo', key: 'a/uri' } } } },
+    ['spec.mongodb.external.uriSecretRef.key must be a key of a Secret or ConfigMap'],
+  ],
+  [
+    'frontend configMapKeyRef key with a space',
+    {
+      frontend: { env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'c', key: 'a b' } } }] },
+    },
+    ['spec.frontend.env[].valueFrom.configMapKeyRef.key must be a key of a Secret or ConfigMap'],
+  ],
+  [
+    'objectStorage external credentials key',
+    {
+      objectStorage: {
+        external: {
+          endpoint: 'https://s3.example.com',
+          bucket: 'abc',
+          credentialsSecretRef: { name: 's3', accessKeyKey: 'access key' },
+        },
+      },
+    },
+    ['spec.objectStorage.external.credentialsSecretRef.accessKeyKey must be a key'],
+  ],
+  // Images of the in-cluster data stores.
+  [
+    'redis image with a space',
+    { redis: { image: 'redis 7' } },
+    ['spec.redis.image must be an image reference'],
+  ],
+  [
+    'mongodb image with a scheme',
+    { mongodb: { image: 'https://registry.example.com/mongo:7.0' } },
+    ['spec.mongodb.image must be an image reference'],
+  ],
+  [
+    'minio image empty',
+    { objectStorage: { image: '' } },
+    ['spec.objectStorage.image must be an image reference'],
+  ],
+  [
+    'redis image with an external redis',
+    { redis: { image: 'redis:7', external: { urlSecretRef: { name: 'r', key: 'url' } } } },
+    ['spec.redis.external excludes the in-cluster fields (image, resources)'],
+  ],
+  [
+    'mongodb image with an external mongodb',
+    { mongodb: { image: 'mongo:7.0', external: { uriSecretRef: { name: 'm', key: 'uri' } } } },
+    ['spec.mongodb.external excludes the in-cluster fields (version, image'],
+  ],
+  [
+    'minio image with external object storage',
+    {
+      objectStorage: {
+        image: 'minio/minio:latest',
+        external: {
+          endpoint: 'https://s3.example.com',
+          bucket: 'abc',
+          credentialsSecretRef: { name: 's' },
+        },
+      },
+    },
+    ['spec.objectStorage.external excludes the in-cluster fields (image, storage, resources)'],
+  ],
   [
     'name longer than 40 characters',
     () => instance(ns, 'a'.repeat(41), {}),
@@ -273,6 +460,45 @@ describe('PmsInstance CRD validation (real API server)', () => {
     );
   });
 
+  it('accepts quantities, names and images in every valid form (server-side dry run)', async () => {
+    const resources = {
+      requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '1G' },
+      limits: { cpu: 2, memory: '1.5Gi', 'nvidia.com/gpu': 1 },
+    };
+    const good = instance(ns, 'good', {
+      image: { pullSecrets: [{ name: 'regcred' }] },
+      ingress: { className: 'traefik', tls: { secretName: 'acme.example.com-tls' } },
+      backend: {
+        resources,
+        env: [
+          { name: 'A', valueFrom: { secretKeyRef: { name: 'extra', key: 'api_key.v1' } } },
+          {
+            name: 'B',
+            valueFrom: { configMapKeyRef: { name: 'settings', key: 'b', optional: true } },
+          },
+          { name: 'C', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        ],
+      },
+      frontend: { resources },
+      worker: { resources },
+      mongodb: {
+        image: 'registry.example.com:5000/mirror/mongo:7.0.14@sha256:' + 'a'.repeat(64),
+        storage: { size: '2e10', storageClassName: 'fast.ssd' },
+        resources,
+      },
+      redis: { image: 'localhost/pms/redis:7', resources },
+      objectStorage: { image: 'localhost/pms/minio:2025', storage: { size: '100Gi' }, resources },
+    });
+    const created = (await client.create(good, undefined, 'All')) as KubernetesObject & {
+      spec: Spec;
+    };
+    // Declared sub-fields of valueFrom do not prune the others (optional, fieldRef).
+    assert.deepEqual(
+      (created.spec.backend as { env: unknown[] }).env,
+      (good.spec as { backend: { env: unknown[] } }).backend.env,
+    );
+  });
+
   it('accepts every sample (server-side dry run)', async () => {
     for (const file of ['01-minimal.yaml', '02-production.yaml', '03-external-databases.yaml']) {
       for (const obj of readSample(file)) {
@@ -312,7 +538,7 @@ describe('PmsInstance CRD validation (real API server)', () => {
     assert.equal(created.spec.paused, false);
     assert.deepEqual(created.spec.networkPolicy, {
       enabled: true,
-      ingressNamespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+      ingressNamespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } },
     });
   });
 });

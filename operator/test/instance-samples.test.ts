@@ -144,7 +144,7 @@ describe('PmsInstance controller: samples and edge cases', () => {
     const sts = await read('apps/v1', 'StatefulSet', 'acme-mongodb');
     assert.equal(sts?.spec?.replicas, 3);
     const ing = await read('networking.k8s.io/v1', 'Ingress', 'acme-ingress');
-    assert.equal(ing?.spec?.ingressClassName, 'nginx');
+    assert.equal(ing?.spec?.ingressClassName, 'traefik');
     assert.equal(ing?.metadata?.annotations?.['cert-manager.io/cluster-issuer'], 'letsencrypt');
     const cm = await read('v1', 'ConfigMap', 'acme-config');
     assert.equal(cm?.data?.ENABLE_METRICS, 'true');

@@ -165,7 +165,7 @@ describe('PmsInstance controller: the minimal sample', () => {
       assert.equal(l['app.kubernetes.io/instance'], 'demo');
       assert.equal(l['app.kubernetes.io/managed-by'], 'pms-operator');
       assert.equal(l['app.kubernetes.io/part-of'], 'pms');
-      assert.equal(l['app.kubernetes.io/version'], '1.0.0');
+      assert.equal(l['app.kubernetes.io/version'], '0.1.0');
       assert.ok(l['app.kubernetes.io/component'], `${kind}/${name} component`);
     }
   });
@@ -193,7 +193,7 @@ describe('PmsInstance controller: the minimal sample', () => {
     ])
       assert.equal(condition(o, type)?.status, 'True', type);
     assert.equal(o.status?.url, 'http://demo.pms.example.com');
-    assert.equal(o.status?.version, '1.0.0');
+    assert.equal(o.status?.version, '0.1.0');
     assert.deepEqual((o.status?.components as Record<string, unknown>).backend, {
       ready: 1,
       desired: 1,
@@ -222,7 +222,7 @@ describe('PmsInstance controller: the minimal sample', () => {
       'demo',
       'True',
       'Ready',
-      '1.0.0',
+      '0.1.0',
       'http://demo.pms.example.com',
     ]);
   });

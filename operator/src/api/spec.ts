@@ -26,6 +26,15 @@ const ZEnvVarSchema = z.object({
 
 const ZSecretKeyRefSchema = z.object({ name: z.string(), key: z.string() });
 
+/** Images of the in-cluster data stores when the spec names none (MongoDB: mongo:<version>). */
+export const DEFAULT_REDIS_IMAGE = 'redis:7-alpine';
+export const DEFAULT_MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
+
+/** The ingress controller's namespace the NetworkPolicies let in when the spec names none. */
+export const DEFAULT_INGRESS_NAMESPACE_SELECTOR = {
+  matchLabels: { 'kubernetes.io/metadata.name': 'traefik' },
+};
+
 const ZStorageSchema = (size: string) =>
   z
     .object({
@@ -73,6 +82,8 @@ export const ZPmsInstanceSpecSchema = z.object({
   mongodb: z
     .object({
       version: z.string().default('7.0'),
+      /** Unset: mongo:<version> (the renderer composes it, so a version change moves it). */
+      image: z.string().optional(),
       replicas: z.union([z.literal(1), z.literal(3)]).default(1),
       storage: ZStorageSchema('10Gi'),
       resources: ZResourcesSchema.default({
@@ -85,6 +96,7 @@ export const ZPmsInstanceSpecSchema = z.object({
   redis: z
     .object({
       enabled: z.boolean().default(true),
+      image: z.string().default(DEFAULT_REDIS_IMAGE),
       resources: ZResourcesSchema.default({
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { memory: '256Mi' },
@@ -95,6 +107,7 @@ export const ZPmsInstanceSpecSchema = z.object({
   objectStorage: z
     .object({
       storage: ZStorageSchema('10Gi'),
+      image: z.string().default(DEFAULT_MINIO_IMAGE),
       resources: ZResourcesSchema.default({
         requests: { cpu: '100m', memory: '256Mi' },
         limits: { memory: '512Mi' },
@@ -142,7 +155,7 @@ export const ZPmsInstanceSpecSchema = z.object({
       enabled: z.boolean().default(true),
       ingressNamespaceSelector: z
         .object({ matchLabels: z.record(z.string(), z.string()) })
-        .default({ matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }),
+        .default(() => structuredClone(DEFAULT_INGRESS_NAMESPACE_SELECTOR)),
     })
     .prefault({}),
   monitoring: z

@@ -3,10 +3,16 @@
 // secretKeyRef (never a value, never an argument), a non-root read-only-root container.
 // The program and its variables: app/backup/README.md.
 import type { PmsInstance } from '../api/spec.ts';
-import { appConfigData, MONGODB_PORT, MONGODB_REPLICA_SET } from './configmaps.ts';
+import { appConfigData } from './configmaps.ts';
 import { labels } from './labels.ts';
-import { names, serviceHost } from './names.ts';
-import { containerSecurityContext, image, podSecurityContext } from './pods.ts';
+import { names } from './names.ts';
+import {
+  containerSecurityContext,
+  image,
+  mongoCredentialEnv,
+  mongoUri,
+  podSecurityContext,
+} from './pods.ts';
 import { MONGODB_DATABASE } from './secrets.ts';
 
 /** UID of the pms-backup image (app/backup/Dockerfile). */
@@ -60,22 +66,10 @@ function mongoEnv(i: PmsInstance): Json[] {
   const m = i.spec.mongodb;
   if (m.external)
     return [secretEnv('MONGODB_URI', m.external.uriSecretRef.name, m.external.uriSecretRef.key)];
-  const secret = names.secret.mongodb(i);
-  const sts = names.workload(i, 'mongodb');
-  const headless = serviceHost(i, names.mongodbHeadless(i));
-  const hosts = Array.from(
-    { length: m.replicas },
-    (_, n) => `${sts}-${n}.${headless}:${MONGODB_PORT}`,
-  ).join(',');
-  const rs = m.replicas === 3 ? `&replicaSet=${MONGODB_REPLICA_SET}` : '';
+  // $(VAR) in the URI is expanded by the kubelet from the two credential variables before it.
   return [
-    secretEnv('MONGODB_USERNAME', secret, 'username'),
-    secretEnv('MONGODB_PASSWORD', secret, 'password'),
-    // $(VAR) is expanded by the kubelet from the two variables above: no secret in the spec.
-    value(
-      'MONGODB_URI',
-      `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${hosts}/${MONGODB_DATABASE}?authSource=${MONGODB_DATABASE}${rs}`,
-    ),
+    ...mongoCredentialEnv(i),
+    value('MONGODB_URI', mongoUri(i)),
     value('MONGODB_DB', MONGODB_DATABASE),
   ];
 }
@@ -131,47 +125,60 @@ export interface BackupPodOptions {
   destination: TBackupDestination & { bucket: string; prefix: string };
   /** Extra plain variables (KEEP_LAST...). */
   env?: Record<string, string>;
+  /** Default: requests 100m / 256Mi, limit 1Gi (a dump streams through the process). */
+  resources?: Json;
+  /** Default `Never`: a failed run is a new pod the Job counts (backoffLimit). */
+  restartPolicy?: 'Never' | 'OnFailure';
+}
+
+/**
+ * The pod spec running pms-backup for instance `i`: every variable pms-backup reads (its
+ * configuration is parsed as a whole, whatever the command), its image and UID, and the same
+ * restricted security context for every command.
+ */
+export function backupPodSpec(i: PmsInstance, opts: BackupPodOptions): Json {
+  return {
+    restartPolicy: opts.restartPolicy ?? 'Never',
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: podSecurityContext(BACKUP_UID),
+    ...(i.spec.image.pullSecrets.length > 0
+      ? { imagePullSecrets: i.spec.image.pullSecrets.map((p) => ({ name: p.name })) }
+      : {}),
+    containers: [
+      {
+        name: 'pms-backup',
+        image: image(i, 'pms-backup'),
+        imagePullPolicy: i.spec.image.pullPolicy,
+        args: opts.args,
+        env: [
+          value('INSTANCE', i.metadata.name),
+          value('APP_VERSION', i.spec.version),
+          value('NODE_ENV', 'production'),
+          value('TZ', 'UTC'),
+          value('LOG_LEVEL', 'info'),
+          // The JSON result (key, size, checksum, or the error) becomes the pod's
+          // termination message, which the PmsBackup/PmsRestore status reports.
+          value('RESULT_FILE', '/dev/termination-log'),
+          ...mongoEnv(i),
+          ...attachmentsEnv(i),
+          ...destinationEnv(opts.destination),
+          ...Object.entries(opts.env ?? {}).map(([k, v]) => value(k, v)),
+        ],
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+        resources: opts.resources ?? {
+          requests: { cpu: '100m', memory: '256Mi' },
+          limits: { memory: '1Gi' },
+        },
+        securityContext: containerSecurityContext(),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      },
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
+  };
 }
 
 /** A Job pod template running pms-backup for instance `i`. */
 export function backupPodTemplate(i: PmsInstance, opts: BackupPodOptions): Json {
-  return {
-    metadata: { labels: labels(i, 'backup') },
-    spec: {
-      restartPolicy: 'Never',
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      securityContext: podSecurityContext(BACKUP_UID),
-      ...(i.spec.image.pullSecrets.length > 0
-        ? { imagePullSecrets: i.spec.image.pullSecrets.map((p) => ({ name: p.name })) }
-        : {}),
-      containers: [
-        {
-          name: 'pms-backup',
-          image: image(i, 'pms-backup'),
-          imagePullPolicy: i.spec.image.pullPolicy,
-          args: opts.args,
-          env: [
-            value('INSTANCE', i.metadata.name),
-            value('APP_VERSION', i.spec.version),
-            value('NODE_ENV', 'production'),
-            value('TZ', 'UTC'),
-            value('LOG_LEVEL', 'info'),
-            // The JSON result (key, size, checksum, or the error) becomes the pod's
-            // termination message, which the PmsBackup/PmsRestore status reports.
-            value('RESULT_FILE', '/dev/termination-log'),
-            ...mongoEnv(i),
-            ...attachmentsEnv(i),
-            ...destinationEnv(opts.destination),
-            ...Object.entries(opts.env ?? {}).map(([k, v]) => value(k, v)),
-          ],
-          terminationMessagePolicy: 'FallbackToLogsOnError',
-          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-          securityContext: containerSecurityContext(),
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-        },
-      ],
-      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
-    },
-  };
+  return { metadata: { labels: labels(i, 'backup') }, spec: backupPodSpec(i, opts) };
 }

@@ -1,15 +1,9 @@
-// Pod templates of the in-cluster data stores: MongoDB (standalone or replica set), Redis,
-// MinIO and the one-shot bucket creation.
+// Pod templates of the in-cluster data stores: MongoDB (standalone or replica set), Redis and
+// MinIO. Their images come from the spec (api/spec.ts holds the defaults). The bucket Job's pod
+// is in jobs.ts.
 import type { PmsInstance } from '../api/spec.ts';
-import {
-  MINIO_BUCKET,
-  MINIO_PORT,
-  MONGODB_PORT,
-  MONGODB_REPLICA_SET,
-  REDIS_PORT,
-} from './configmaps.ts';
-import { selectorLabels } from './labels.ts';
-import { names, serviceHost } from './names.ts';
+import { MINIO_PORT, MONGODB_PORT, MONGODB_REPLICA_SET, REDIS_PORT } from './configmaps.ts';
+import { names } from './names.ts';
 import {
   APP_UID,
   DATA_UID,
@@ -25,10 +19,6 @@ import {
 } from './pods.ts';
 import { MONGODB_DATABASE } from './secrets.ts';
 
-export const REDIS_IMAGE = 'redis:7-alpine';
-export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
-export const MC_IMAGE = 'minio/mc:RELEASE.2025-04-16T18-13-26Z';
-
 type Json = Record<string, unknown>;
 
 export function mongodbPod(i: PmsInstance): Json {
@@ -42,7 +32,7 @@ export function mongodbPod(i: PmsInstance): Json {
     m.replicas === 3
       ? ['--replSet', MONGODB_REPLICA_SET, '--keyFile', '/etc/mongo-keyfile/keyfile']
       : [];
-  const mongoImage = `mongo:${m.version}`;
+  const mongoImage = m.image ?? `mongo:${m.version}`;
   const ping = {
     exec: { command: ['mongosh', '--quiet', '--eval', 'db.adminCommand({ ping: 1 }).ok'] },
     timeoutSeconds: 5,
@@ -148,7 +138,7 @@ export function redisPod(i: PmsInstance): Json {
       containers: [
         {
           name: 'redis',
-          image: REDIS_IMAGE,
+          image: i.spec.redis.image,
           imagePullPolicy: 'IfNotPresent',
           command: [
             'sh',
@@ -178,7 +168,7 @@ export function minioPod(i: PmsInstance): Json {
       containers: [
         {
           name: 'minio',
-          image: MINIO_IMAGE,
+          image: i.spec.objectStorage.image,
           imagePullPolicy: 'IfNotPresent',
           args: ['server', '/data', '--address', `:${MINIO_PORT}`],
           ports: [{ name: 's3', containerPort: MINIO_PORT, protocol: 'TCP' }],
@@ -193,42 +183,6 @@ export function minioPod(i: PmsInstance): Json {
           resources: resources(i.spec.objectStorage.resources),
           securityContext: containerSecurityContext(),
           volumeMounts: [{ name: 'data', mountPath: '/data' }, tmpMount],
-        },
-      ],
-      volumes: [tmpVolume],
-    },
-  };
-}
-
-/** The bucket Job's pod: no version label, since a Job's template is immutable. */
-export function minioBucketPod(i: PmsInstance): Json {
-  const secret = names.secret.minio(i);
-  const endpoint = `http://${serviceHost(i, names.service(i, 'minio'))}:${MINIO_PORT}`;
-  return {
-    metadata: { labels: selectorLabels(i, 'minio') },
-    spec: {
-      ...podSpecBase(i, APP_UID, 'minio', false),
-      restartPolicy: 'OnFailure',
-      containers: [
-        {
-          name: 'create-bucket',
-          image: MC_IMAGE,
-          imagePullPolicy: 'IfNotPresent',
-          command: [
-            'sh',
-            '-c',
-            'until mc alias set pms "$S3_ENDPOINT" "$S3_ACCESS_KEY" "$S3_SECRET_KEY"; do sleep 2; done && mc mb --ignore-existing "pms/$S3_BUCKET"',
-          ],
-          env: [
-            { name: 'S3_ENDPOINT', value: endpoint },
-            { name: 'S3_BUCKET', value: MINIO_BUCKET },
-            secretEnv('S3_ACCESS_KEY', secret, 'access-key'),
-            secretEnv('S3_SECRET_KEY', secret, 'secret-key'),
-            { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
-          ],
-          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-          securityContext: containerSecurityContext(),
-          volumeMounts: [tmpMount],
         },
       ],
       volumes: [tmpVolume],

@@ -82,6 +82,29 @@ export function mongoMembers(i: PmsInstance): string[] {
   );
 }
 
+/**
+ * The in-cluster MongoDB's connection string for the application user: every member
+ * (`mongodb://u:p@h0:27017,h1:27017,h2:27017/pms?authSource=pms&replicaSet=rs0` for 3), so the
+ * driver finds the primary itself. The user is created in the `pms` database (the bootstrap
+ * script), hence `authSource=pms`. `$(VAR)` is expanded by the kubelet from the variables of
+ * `mongoCredentialEnv`, which must come first; the generated password is base64url, so it
+ * needs no percent-encoding.
+ */
+export function mongoUri(i: PmsInstance): string {
+  const rs = i.spec.mongodb.replicas === 3 ? `&replicaSet=${MONGODB_REPLICA_SET}` : '';
+  const hosts = mongoMembers(i).join(',');
+  return `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${hosts}/${MONGODB_DATABASE}?authSource=${MONGODB_DATABASE}${rs}`;
+}
+
+/** MONGODB_USERNAME / MONGODB_PASSWORD from the generated Secret (what mongoUri expands). */
+export function mongoCredentialEnv(i: PmsInstance): Json[] {
+  const secret = names.secret.mongodb(i);
+  return [
+    secretEnv('MONGODB_USERNAME', secret, 'username'),
+    secretEnv('MONGODB_PASSWORD', secret, 'password'),
+  ];
+}
+
 /** Data-store connection variables of backend and worker (secrets by reference only). */
 function dataStoreEnv(i: PmsInstance): Json[] {
   const s = i.spec;
@@ -90,16 +113,7 @@ function dataStoreEnv(i: PmsInstance): Json[] {
     const ref = s.mongodb.external.uriSecretRef;
     env.push(secretEnv('MONGODB_URI', ref.name, ref.key));
   } else {
-    const secret = names.secret.mongodb(i);
-    const rs = s.mongodb.replicas === 3 ? `&replicaSet=${MONGODB_REPLICA_SET}` : '';
-    env.push(
-      secretEnv('MONGODB_USERNAME', secret, 'username'),
-      secretEnv('MONGODB_PASSWORD', secret, 'password'),
-      {
-        name: 'MONGODB_URI',
-        value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${mongoMembers(i).join(',')}/${MONGODB_DATABASE}?authSource=${MONGODB_DATABASE}${rs}`,
-      },
-    );
+    env.push(...mongoCredentialEnv(i), { name: 'MONGODB_URI', value: mongoUri(i) });
   }
   if (s.redis.enabled) {
     if (s.redis.external) {

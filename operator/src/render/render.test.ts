@@ -195,6 +195,116 @@ describe('renderChildren', () => {
     assert.match(backend.env.find((e: Json) => e.name === 'MONGODB_URI').value, /&replicaSet=rs0$/);
   });
 
+  it('gives backend, worker and backup one valid multi-host URI for a replica set', () => {
+    const children = renderChildren(
+      makeInstance({ mongodb: { replicas: 3 }, backup: { enabled: true, schedule: '@daily' } }),
+    );
+    const env = (c: Json) => c.env as Json[];
+    const containers = [
+      find(children, 'Deployment', 'acme-backend').spec.template.spec.containers[0],
+      find(children, 'Deployment', 'acme-worker').spec.template.spec.containers[0],
+      find(children, 'CronJob', 'acme-backup').spec.jobTemplate.spec.template.spec.containers[0],
+    ];
+    for (const c of containers) {
+      const vars = env(c);
+      const at = (n: string) => vars.findIndex((e) => e.name === n);
+      // The kubelet expands $(VAR) only from variables defined before it.
+      assert.ok(at('MONGODB_USERNAME') >= 0 && at('MONGODB_USERNAME') < at('MONGODB_URI'));
+      assert.ok(at('MONGODB_PASSWORD') >= 0 && at('MONGODB_PASSWORD') < at('MONGODB_URI'));
+      // Expanded as the kubelet would, with base64url credentials like the generated ones.
+      const uri = String(vars[at('MONGODB_URI')]?.value)
+        .replace('$(MONGODB_USERNAME)', 'pms')
+        .replace('$(MONGODB_PASSWORD)', 'Ab-_09xyz');
+      const m = /^mongodb:\/\/([^:@/]+):([^@/]+)@([^/?]+)\/([^/?]+)\?(.+)$/.exec(uri);
+      assert.ok(m, `${c.name}: ${uri} is mongodb://user:pass@hosts/db?options`);
+      assert.deepEqual(m[3]?.split(','), [
+        'acme-mongodb-0.acme-mongodb-headless.tenant-a.svc:27017',
+        'acme-mongodb-1.acme-mongodb-headless.tenant-a.svc:27017',
+        'acme-mongodb-2.acme-mongodb-headless.tenant-a.svc:27017',
+      ]);
+      assert.equal(m[4], 'pms');
+      const options = Object.fromEntries(new URLSearchParams(m[5]));
+      // The application user is created in the pms database (MONGODB_BOOTSTRAP).
+      assert.deepEqual(options, { authSource: 'pms', replicaSet: 'rs0' });
+    }
+    const uris = containers.map((c) => env(c).find((e) => e.name === 'MONGODB_URI')?.value);
+    assert.equal(new Set(uris).size, 1, 'one URI for every client');
+    const standalone = renderChildren(makeInstance());
+    const uri = find(
+      standalone,
+      'Deployment',
+      'acme-backend',
+    ).spec.template.spec.containers[0].env.find((e: Json) => e.name === 'MONGODB_URI').value;
+    assert.doesNotMatch(uri, /replicaSet|,/);
+  });
+
+  it('takes the data-store images from the spec, defaulting to the upstream images', () => {
+    const image = (children: Child[], kind: string, name: string) =>
+      find(children, kind, name).spec.template.spec.containers[0].image;
+    const defaults = renderChildren(makeInstance({ mongodb: { version: '8.0' } }));
+    assert.equal(image(defaults, 'StatefulSet', 'acme-mongodb'), 'mongo:8.0');
+    assert.equal(image(defaults, 'Deployment', 'acme-redis'), 'redis:7-alpine');
+    assert.match(image(defaults, 'StatefulSet', 'acme-minio'), /^minio\/minio:RELEASE\./);
+    const custom = renderChildren(
+      makeInstance({
+        mongodb: { image: 'registry.example.com/mongo:7.0.14', version: '7.0' },
+        redis: { image: 'localhost/pms/redis:7' },
+        objectStorage: { image: 'localhost/pms/minio:2025' },
+      }),
+    );
+    const mongo = find(custom, 'StatefulSet', 'acme-mongodb').spec.template.spec;
+    // mongod, its bootstrap side-car and the key-file init container share the image.
+    assert.deepEqual(
+      [...mongo.initContainers, ...mongo.containers].map((c: Json) => c.image),
+      Array(3).fill('registry.example.com/mongo:7.0.14'),
+    );
+    assert.equal(image(custom, 'Deployment', 'acme-redis'), 'localhost/pms/redis:7');
+    assert.equal(image(custom, 'StatefulSet', 'acme-minio'), 'localhost/pms/minio:2025');
+  });
+
+  it('creates the attachments bucket with pms-backup ensure-bucket, like a backup pod', () => {
+    const children = renderChildren(
+      makeInstance({
+        image: { registry: 'registry.example.com/pms/', pullSecrets: [{ name: 'r' }] },
+      }),
+    );
+    const job = find(children, 'Job', 'acme-minio-bucket');
+    const pod = job.spec.template;
+    assert.deepEqual(pod.metadata.labels, {
+      'app.kubernetes.io/name': 'pms',
+      'app.kubernetes.io/instance': 'acme',
+      'app.kubernetes.io/component': 'minio',
+    });
+    const [c, ...more] = pod.spec.containers;
+    assert.equal(more.length, 0);
+    assert.equal(c.image, 'registry.example.com/pms/pms-backup:2.1.0');
+    assert.deepEqual(c.args, ['ensure-bucket']);
+    assert.ok(!JSON.stringify(job).includes('minio/mc'));
+    const vars = Object.fromEntries(c.env.map((e: Json) => [e.name, e.value ?? e.valueFrom]));
+    assert.equal(vars.S3_ENDPOINT, 'http://acme-minio.tenant-a.svc:9000');
+    assert.equal(vars.S3_BUCKET, 'pms-attachments');
+    assert.equal(vars.S3_USE_PATH_STYLE, 'true');
+    assert.deepEqual(vars.S3_ACCESS_KEY, {
+      secretKeyRef: { name: 'acme-minio', key: 'access-key' },
+    });
+    assert.deepEqual(vars.S3_SECRET_KEY, {
+      secretKeyRef: { name: 'acme-minio', key: 'secret-key' },
+    });
+    assert.equal(vars.INSTANCE, 'acme');
+    assert.equal(vars.BACKUP_S3_BUCKET, 'pms-attachments');
+    // The same restricted pod as the backup pods (UID of the pms-backup image).
+    const backup = find(
+      renderChildren(makeInstance({ backup: { enabled: true, schedule: '@daily' } })),
+      'CronJob',
+      'acme-backup',
+    ).spec.jobTemplate.spec.template.spec;
+    assert.deepEqual(pod.spec.securityContext, backup.securityContext);
+    assert.deepEqual(c.securityContext, backup.containers[0].securityContext);
+    assert.deepEqual(pod.spec.imagePullSecrets, [{ name: 'r' }]);
+    assert.equal(pod.spec.automountServiceAccountToken, false);
+    assert.equal(pod.spec.restartPolicy, 'OnFailure');
+  });
+
   it('keeps PVCs on instance deletion unless asked to delete them', () => {
     const policy = (spec: Record<string, unknown>) =>
       find(renderChildren(makeInstance(spec)), 'StatefulSet', 'acme-mongodb').spec
@@ -319,7 +429,7 @@ describe('renderChildren', () => {
       {
         from: [
           {
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } },
           },
         ],
         ports: [{ protocol: 'TCP', port: 3000 }],

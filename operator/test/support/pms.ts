@@ -99,7 +99,7 @@ export function instance(
     apiVersion: 'pms.io/v1alpha1',
     kind: 'PmsInstance',
     metadata: { name, namespace },
-    spec: { version: '1.0.0', host: `${name}.example.com`, ...spec },
+    spec: { version: '0.1.0', host: `${name}.example.com`, ...spec },
   };
 }
 

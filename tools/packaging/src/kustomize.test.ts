@@ -31,7 +31,9 @@ describe('kustomize subset', () => {
     const root = tree({
       'crds/a.yaml':
         'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: as.x.io }\n',
-      'config/crd/kustomization.yaml': 'resources: [../../crds/a.yaml]\n',
+      // A directory base whose kustomization file is named `Kustomization` (as crds/ is).
+      'crds/Kustomization': 'resources: [a.yaml]\n',
+      'config/crd/kustomization.yaml': 'resources: [../../crds]\n',
       'config/rbac/kustomization.yaml': 'resources: [rbac.yaml]\n',
       'config/rbac/rbac.yaml': [
         'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: op }',

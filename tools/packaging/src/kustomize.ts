@@ -1,8 +1,8 @@
 // The part of kustomize that config/ uses, so `npm run build:install` needs no Go binary:
 // `resources` (files, multi-document files and directories holding a kustomization.yaml, in
 // order), `namespace` and `images`. Any other kustomization field is an error, never silently
-// ignored. The output matches `kubectl kustomize --load-restrictor LoadRestrictionsNone`
-// (which also orders objects by kind: namespaces and CRDs first, webhooks last).
+// ignored. The output matches stock `kubectl kustomize` (which also orders objects by kind:
+// namespaces and CRDs first, webhooks last); test/kubectl-kustomize.test.ts compares them.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';

@@ -5,14 +5,13 @@
 // custom resources are validated against their schemas. The samples' namespace is removed
 // after; CRDs and pms-system stay (other workspaces' tests use the same ones).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parse } from 'yaml';
 import { buildInstall } from '../src/build-install.ts';
 import { findFiles, isYaml } from '../src/files.ts';
-import { readObjects, type K8sObject } from '../src/kustomize.ts';
+import { buildObjects, readObjects, type K8sObject } from '../src/kustomize.ts';
 import { repoRoot } from '../src/paths.ts';
 import {
   apiMessage,
@@ -53,25 +52,18 @@ async function dryRun(obj: K8sObject, where: string): Promise<void> {
   }
 }
 
-/** The CRD files config/crd/kustomization.yaml refers to, and which of them exist. */
-function crdFiles(): { all: string[]; missing: string[] } {
-  const k = parse(readFileSync(join(repoRoot, 'config/crd/kustomization.yaml'), 'utf8')) as {
-    resources: string[];
-  };
-  const all = k.resources.map((r) => join(repoRoot, 'config/crd', r));
-  return { all, missing: all.filter((f) => !existsSync(f)) };
+/** The CRDs config/crd renders (crds/ through its kustomization). */
+function crds(): K8sObject[] {
+  return buildObjects(join(repoRoot, 'config/crd'));
 }
 
 describe('manifests against the API server', () => {
   before(async () => {
     c = kubeClients();
-    const crds = [
-      ...crdFiles()
-        .all.filter((f) => existsSync(f))
-        .flatMap((f) => readObjects(f)),
+    await applyCrds(c, [
+      ...crds(),
       ...readObjects(join(import.meta.dirname, 'fixtures', 'monitoring-crds.yaml')),
-    ];
-    await applyCrds(c, crds);
+    ]);
   });
 
   after(async () => {
@@ -120,20 +112,8 @@ describe('manifests against the API server', () => {
     });
   }
 
-  it('dist/install.yaml and dist/monitoring.yaml render and are accepted', async (t) => {
+  it('dist/install.yaml and dist/monitoring.yaml render and are accepted', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pms-install-'));
-    const { missing } = crdFiles();
-    if (missing.length > 0) {
-      // Another workspace has not written these CRDs yet: the build must say exactly that.
-      assert.throws(
-        () => buildInstall({ outDir: out }),
-        /resource \.\.\/\.\.\/crds\/\S+ does not exist/,
-      );
-      t.diagnostic(
-        `install not rendered yet: missing ${missing.map((m) => basename(m)).join(', ')}`,
-      );
-      return;
-    }
     const files = buildInstall({ outDir: out });
     for (const f of [files.install, files.monitoring]) {
       const objects = readObjects(f);
@@ -156,22 +136,16 @@ describe('manifests against the API server', () => {
 
   it('every CR in samples/ is of a kind our CRDs define', () => {
     const defined = new Set(
-      crdFiles()
-        .all.filter((f) => existsSync(f))
-        .flatMap((f) => readObjects(f))
-        .map((crd) => {
-          const spec = crd.spec as { group: string; names: { kind: string } };
-          return `${spec.group}/${spec.names.kind}`;
-        }),
+      crds().map((crd) => {
+        const spec = crd.spec as { group: string; names: { kind: string } };
+        return `${spec.group}/${spec.names.kind}`;
+      }),
     );
     for (const f of findFiles('samples', isYaml)) {
       for (const o of readObjects(join(repoRoot, f))) {
         const group = o.apiVersion.split('/')[0];
         if (group !== 'pms.io') continue;
-        assert.ok(
-          defined.has(`${group}/${o.kind}`) || !existsSync(join(repoRoot, 'crds')),
-          `${f}: ${o.kind}`,
-        );
+        assert.ok(defined.has(`${group}/${o.kind}`), `${f}: ${o.kind}`);
       }
     }
   });
