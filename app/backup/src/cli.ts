@@ -6,9 +6,13 @@
 //   pms-backup verify <latest|ts|key>      verify checksums and structure; change nothing
 //   pms-backup prune                       keep the newest KEEP_LAST backups
 //   pms-backup list [--json]               the complete backups of INSTANCE
+//   pms-backup ensure-bucket [--wait S]    create the attachments bucket (S3_BUCKET) if
+//                                          missing; waits up to S seconds (default 120) for
+//                                          the endpoint (the operator's MinIO bucket Job)
 // Exit codes: 0 success, 1 failure (message on stderr), 2 usage or configuration error.
 import { writeFileSync } from 'node:fs';
 import { runBackup } from './backup.ts';
+import { ensureBucket } from './bucket.ts';
 import { ConfigError, loadConfig, type TConfig } from './config.ts';
 import { createLog, redact } from './log.ts';
 import { isTimestamp, resolveBackupRef } from './manifest.ts';
@@ -16,7 +20,7 @@ import { listBackups, prune, readManifest } from './retention.ts';
 import { runRestore, verifyBackup } from './restore.ts';
 import { checkStore, openStore } from './s3.ts';
 
-const USAGE = `usage: pms-backup <backup [--timestamp TS] | restore REF | verify REF | prune | list [--json]>
+const USAGE = `usage: pms-backup <backup [--timestamp TS] | restore REF | verify REF | prune | list [--json] | ensure-bucket [--wait SECONDS]>
   REF is latest, a timestamp (20261125T152240123Z) or an object key (<instance>/<ts>.archive.gz)
   configuration: environment variables, see README.md`;
 
@@ -103,6 +107,23 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'ensure-bucket': {
+      if (!cfg.attachments)
+        throw new UsageError('ensure-bucket needs S3_BUCKET (the attachments bucket)');
+      const i = args.indexOf('--wait');
+      const wait = i === -1 ? 120 : Number(args[i + 1]);
+      if (!Number.isFinite(wait) || wait < 0 || wait > 3600) {
+        throw new UsageError('--wait takes seconds from 0 to 3600');
+      }
+      const r = await ensureBucket(cfg.attachments, {
+        timeoutMs: cfg.timeoutMs,
+        waitMs: wait * 1000,
+        log,
+      });
+      writeResult(cfg, { ...r });
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -115,6 +136,28 @@ try {
 } catch {
   // reported by main()
 }
+// The image runs node as PID 1 without an init (app/backup/Dockerfile): a PID 1 ignores signals
+// it has no handler for, so SIGTERM (Job deletion, activeDeadlineSeconds) is handled here. The
+// run is abandoned (no partial backup is ever complete: the manifest is written last) and the
+// exit code is the one a signal-killed process would have.
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  process.on(signal, () => {
+    const message = `pms-backup: interrupted by ${signal}`;
+    process.stderr.write(`${message}\n`);
+    if (resultFile) {
+      try {
+        writeFileSync(resultFile, JSON.stringify({ error: message }));
+      } catch {
+        // the message is on stderr anyway
+      }
+    }
+    process.exit(code);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
