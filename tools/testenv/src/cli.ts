@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       console.error(
-        'usage: testenv install | up [--only kube,mongodb,redis,s3,chromium] | down | status | print-env | run -- <command…>',
+        `usage: testenv install | up [--only ${serviceNames.join(',')}] | down | status | print-env | run -- <command…>`,
       );
       return 2;
   }

@@ -10,10 +10,27 @@ export interface TestEnv {
   redisUrl: string;
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string };
   chromiumPath: string;
+  /** The real node (`node` service); empty strings when it is not running. */
+  node: {
+    name: string;
+    /** Its address (hostPorts listen there), reachable from the host. */
+    ip: string;
+    /** Where the ingress controller listens (hostPort 80 on the real node). */
+    ingressIp: string;
+    /** Its containerd socket, for importing images (`ctr -a … -n k8s.io images import`). */
+    containerdAddress: string;
+  };
 }
 
 const required: Record<ServiceName, string[]> = {
   kube: ['TESTENV_KUBECONFIG'],
+  kwok: ['TESTENV_KUBECONFIG'],
+  node: [
+    'TESTENV_NODE_NAME',
+    'TESTENV_NODE_IP',
+    'TESTENV_INGRESS_IP',
+    'TESTENV_CONTAINERD_ADDRESS',
+  ],
   mongodb: ['TESTENV_MONGODB_URI'],
   redis: ['TESTENV_REDIS_URL'],
   s3: [
@@ -23,6 +40,7 @@ const required: Record<ServiceName, string[]> = {
     'TESTENV_S3_SECRET_KEY',
   ],
   chromium: ['TESTENV_CHROMIUM_PATH'],
+  storage: ['TESTENV_STORAGE_CLASS', 'TESTENV_VOLUMES_DIR'],
 };
 
 function fileEnv(): Record<string, string> {
@@ -60,11 +78,18 @@ export function testEnv(...services: ServiceName[]): TestEnv {
       secretKey: get('TESTENV_S3_SECRET_KEY'),
     },
     chromiumPath: get('TESTENV_CHROMIUM_PATH'),
+    node: {
+      name: get('TESTENV_NODE_NAME'),
+      ip: get('TESTENV_NODE_IP'),
+      ingressIp: get('TESTENV_INGRESS_IP'),
+      containerdAddress: get('TESTENV_CONTAINERD_ADDRESS'),
+    },
   };
 }
 
 export type { ServiceName };
 export { eventually } from './wait.ts';
+export { realNodeNamespaceAnnotations } from './services/nodeconfig.ts';
 export {
   Applier,
   ApplyError,

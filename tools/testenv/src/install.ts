@@ -35,12 +35,15 @@ export const goTargets: GoTarget[] = [
       { name: 'kube-apiserver', pkg: './cmd/kube-apiserver' },
       { name: 'kube-controller-manager', pkg: './cmd/kube-controller-manager' },
       { name: 'kube-scheduler', pkg: './cmd/kube-scheduler' },
+      { name: 'kubelet', pkg: './cmd/kubelet' },
+      { name: 'kube-proxy', pkg: './cmd/kube-proxy' },
     ],
     ldflags: kubeVersion,
   },
   { module: 'kwok', binaries: [{ name: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok' }] },
   { module: 'ferretdb', binaries: [{ name: 'ferretdb', pkg: '.' }] },
   { module: 'minio', binaries: [{ name: 'minio', pkg: 'github.com/minio/minio' }] },
+  { module: 'coredns', binaries: [{ name: 'coredns', pkg: '.' }] },
 ];
 
 function goVersion(): string {
@@ -104,6 +107,16 @@ export const debianPrograms: Record<string, string> = {
   'redis-server': 'redis-server',
   openssl: 'openssl',
   chromium: 'chromium',
+  // The real node (`node` service) and the images it runs.
+  containerd: 'containerd',
+  ctr: 'containerd',
+  runc: 'runc',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins',
+  ip: 'iproute2',
+  iptables: 'iptables',
+  nsenter: 'util-linux',
+  buildah: 'buildah',
+  gcc: 'gcc',
 };
 
 export function findProgram(name: string): string | undefined {

@@ -1,12 +1,15 @@
 // `up` then `down` leaves no process and no listening port behind, and a second `up` in the same
-// folder starts clean.
+// folder starts clean. With the real node, `down` also leaves no container, mount, network
+// namespace, veth, host route or cgroup.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { isAlive, tcpReady } from '../src/proc.ts';
+import { nodeIndex, nodeNetwork } from '../src/services/network.ts';
+import { mountsUnder } from '../src/services/node.ts';
 import type { EnvState } from '../src/state.ts';
 
 const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
@@ -28,7 +31,7 @@ after(() => {
 
 it('up then down leaves no process and no port behind', async () => {
   for (let round = 1; round <= 2; round++) {
-    const exported = run('up', '--only', 'kube,mongodb,redis,s3');
+    const exported = run('up', '--only', 'kube,kwok,mongodb,redis,s3');
     assert.match(exported, /export TESTENV_KUBECONFIG=/);
     assert.match(exported, /export TESTENV_MONGODB_URI='mongodb:\/\/127\.0\.0\.1:\d+\/'/);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as EnvState;
@@ -51,5 +54,54 @@ it('up then down leaves no process and no port behind', async () => {
     for (const port of ports)
       assert.equal(await tcpReady(port), false, `port ${port} still open after down`);
     assert.throws(() => run('status'), /not running|Command failed/);
+  }
+});
+
+/** Processes whose command line names `text` (the node's containerd socket, for its shims). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+it('up then down with the real node, twice, leaves nothing of it behind', async () => {
+  const net = nodeNetwork(nodeIndex(dir));
+  const dataDir = join(dir, 'data');
+  const cgroup = `/sys/fs/cgroup/pids/${net.netns}`;
+  for (let round = 1; round <= 2; round++) {
+    const exported = run('up', '--only', 'kube,node');
+    assert.match(exported, new RegExp(`export TESTENV_NODE_IP='${net.nodeIp}'`));
+    const socket = /TESTENV_CONTAINERD_ADDRESS='([^']+)'/.exec(exported)?.[1] ?? '';
+    assert.ok(existsSync(net.netnsPath), 'network namespace while up');
+    assert.ok(mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), dataDir).length > 0);
+    const shims = processesMentioning(socket).filter((p) =>
+      readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('containerd-shim'),
+    );
+    assert.ok(shims.length > 0, 'CoreDNS runs under a containerd shim');
+
+    run('down');
+    assert.deepEqual(processesMentioning(dataDir), [], `no process of the node (round ${round})`);
+    for (const pid of shims) assert.equal(isAlive(pid), false, `shim ${pid} gone`);
+    assert.deepEqual(mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), dataDir), []);
+    assert.equal(existsSync(net.netnsPath), false, 'network namespace removed');
+    assert.equal(
+      spawnSync('ip', ['link', 'show', net.hostVeth]).status !== 0,
+      true,
+      'veth removed',
+    );
+    const routes = execFileSync('ip', ['route'], { encoding: 'utf8' });
+    assert.doesNotMatch(routes, new RegExp(`via ${net.nodeIp.replaceAll('.', '\\.')} `));
+    assert.equal(existsSync(cgroup), false, 'cgroup removed');
+    const cniResults = '/var/lib/cni/results';
+    if (existsSync(cniResults))
+      for (const f of readdirSync(cniResults))
+        assert.ok(!readFileSync(join(cniResults, f), 'utf8').includes(dataDir), `${f} left`);
   }
 });

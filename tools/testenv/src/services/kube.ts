@@ -1,15 +1,59 @@
-// A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver (RBAC on, client
-// certificates), kube-controller-manager (Deployments, Jobs, GC, service accounts),
-// kube-scheduler, and kwok simulating nodes so Pods become Running/Ready/Succeeded.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// A real Kubernetes control plane: etcd, kube-apiserver (RBAC on, client certificates),
+// kube-controller-manager (Deployments, Jobs, GC, service accounts) and kube-scheduler. It
+// listens on 127.0.0.1, or, when the real `node` service is selected, on the host end of the
+// node's veth (10.250.<k>.1) so the kubelet and pods reach it. Nodes come from the `kwok`
+// (simulated) and `node` (real kubelet) services.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binaryPath } from '../install.ts';
-import { createPki, type Pki } from '../pki.ts';
+import { createPki, issueCert, type Pki } from '../pki.ts';
 import { kubeRequest, type TlsClient } from '../https.ts';
+import { stateDir } from '../paths.ts';
 import { freePort, tcpReady, waitUntil, type Started } from '../proc.ts';
+import { ensureNodeNetwork, nodeIndex, nodeNetwork, type NodeNetwork } from './network.ts';
 import type { RunningService, ServiceContext } from './types.ts';
 
-export const kwokNodeCount = 3;
+/** The node network of this environment (same answer in `up` and `down`). */
+export function envNodeNetwork(): NodeNetwork {
+  return nodeNetwork(
+    nodeIndex(
+      process.env.PMS_TESTENV_DIR ? stateDir : undefined,
+      process.env.PMS_TESTENV_NODE_INDEX,
+    ),
+  );
+}
+
+/** What the services started after `kube` need to talk to it (written by startKube). */
+export interface KubeAccess {
+  server: string;
+  kubeconfig: string;
+  admin: TlsClient;
+  pkiDir: string;
+}
+
+const accessFile = (dataDir: string) => join(dataDir, 'kube', 'access.json');
+
+export function kubeAccess(dataDir: string): KubeAccess {
+  if (process.env.PMS_TEST_KUBECONFIG)
+    throw new Error('this service needs the local control plane (PMS_TEST_KUBECONFIG is set)');
+  return JSON.parse(readFileSync(accessFile(dataDir), 'utf8')) as KubeAccess;
+}
+
+/** The PKI of a running control plane, for issuing more certificates from its CA. */
+export function kubePki(access: KubeAccess): Pki {
+  const p = (f: string) => join(access.pkiDir, f);
+  return {
+    dir: access.pkiDir,
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    serverCert: p('apiserver.crt'),
+    serverKey: p('apiserver.key'),
+    adminCert: p('admin.crt'),
+    adminKey: p('admin.key'),
+    saKey: p('sa.key'),
+    saPub: p('sa.pub'),
+  };
+}
 
 /** Binaries come from KUBEBUILDER_ASSETS when set (the envtest convention), else from our cache. */
 function kubeBinary(name: string): string {
@@ -18,7 +62,12 @@ function kubeBinary(name: string): string {
   return binaryPath(name);
 }
 
-export function writeKubeconfig(file: string, server: string, pki: Pki): void {
+export function writeKubeconfig(
+  file: string,
+  server: string,
+  pki: Pki,
+  user: { cert: string; key: string } = { cert: pki.adminCert, key: pki.adminKey },
+): void {
   writeFileSync(
     file,
     [
@@ -32,8 +81,8 @@ export function writeKubeconfig(file: string, server: string, pki: Pki): void {
       'users:',
       '- name: admin',
       '  user:',
-      `    client-certificate: ${pki.adminCert}`,
-      `    client-key: ${pki.adminKey}`,
+      `    client-certificate: ${user.cert}`,
+      `    client-key: ${user.key}`,
       'contexts:',
       '- name: testenv',
       '  context:',
@@ -45,34 +94,6 @@ export function writeKubeconfig(file: string, server: string, pki: Pki): void {
   );
 }
 
-function kwokNode(name: string) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: {
-        type: 'kwok',
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'topology.kubernetes.io/zone': `zone-${name.slice(-1)}`,
-      },
-    },
-    status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' },
-      nodeInfo: {
-        architecture: 'amd64',
-        operatingSystem: 'linux',
-        kubeletVersion: 'fake',
-        kubeProxyVersion: 'fake',
-      },
-    },
-  };
-}
-
 export async function startKube(ctx: ServiceContext): Promise<RunningService> {
   const external = process.env.PMS_TEST_KUBECONFIG;
   if (external) {
@@ -80,7 +101,19 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
   }
   const dir = join(ctx.dataDir, 'kube');
   mkdirSync(dir, { recursive: true });
-  const pki = createPki(join(dir, 'pki'));
+  // With the real node, the API server lives on the node network (which must exist before it
+  // can bind there) and serves the kubernetes Service IP of that network's service CIDR.
+  const net = ctx.selected.includes('node') ? envNodeNetwork() : undefined;
+  if (net) ensureNodeNetwork(net);
+  const host = net?.hostIp ?? '127.0.0.1';
+  const serviceCidr = net?.serviceCidr ?? '10.0.0.0/24';
+  const pki = createPki(join(dir, 'pki'), net ? [net.hostIp, net.apiServiceIp] : []);
+  // The API server's identity towards kubelets (`kubectl logs/exec`): allowed everything by the
+  // kubelet's webhook authorizer through system:masters.
+  const kubeletClient = issueCert(pki, 'apiserver-kubelet-client', {
+    cn: 'kube-apiserver-kubelet-client',
+    o: 'system:masters',
+  });
   const processes: Started[] = [];
 
   const etcdPort = await freePort();
@@ -103,7 +136,7 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
   );
 
   const apiPort = await freePort();
-  const server = `https://127.0.0.1:${apiPort}`;
+  const server = `https://${host}:${apiPort}`;
   const api = ctx.spawn('kube-apiserver', kubeBinary('kube-apiserver'), [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     `--cert-dir=${join(dir, 'apiserver-certs')}`,
@@ -111,11 +144,18 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
     `--tls-private-key-file=${pki.serverKey}`,
     `--client-ca-file=${pki.caCert}`,
     `--secure-port=${apiPort}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    `--bind-address=${host}`,
+    `--advertise-address=${host}`,
+    `--service-cluster-ip-range=${serviceCidr}`,
     '--allow-privileged=true',
-    '--authorization-mode=RBAC',
+    // Node: kubelets (system:node:<name>) get exactly their node's permissions.
+    '--authorization-mode=Node,RBAC',
+    // A namespace opts in to the real node with annotations (realNodeNamespaceAnnotations).
+    '--enable-admission-plugins=PodNodeSelector,PodTolerationRestriction',
+    `--kubelet-client-certificate=${kubeletClient.cert}`,
+    `--kubelet-client-key=${kubeletClient.key}`,
+    `--kubelet-certificate-authority=${pki.caCert}`,
+    '--kubelet-preferred-address-types=InternalIP',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${pki.saPub}`,
     `--service-account-signing-key-file=${pki.saKey}`,
@@ -162,46 +202,11 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
   ]);
   processes.push(sched);
 
-  const kwokPort = await freePort();
-  const kwok = ctx.spawn('kwok', kubeBinary('kwok'), [
-    `--kubeconfig=${kubeconfig}`,
-    '--manage-all-nodes=false',
-    '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-    '--manage-nodes-with-label-selector=',
-    '--disregard-status-with-annotation-selector=kwok.x-k8s.io/status=custom',
-    '--disregard-status-with-label-selector=',
-    '--cidr=10.0.1.0/24',
-    '--node-ip=127.0.0.1',
-    '--node-lease-duration-seconds=40',
-    `--server-address=127.0.0.1:${kwokPort}`,
-  ]);
-  processes.push(kwok);
-
-  for (let i = 0; i < kwokNodeCount; i++) {
-    const r = await kubeRequest(admin, 'POST', '/api/v1/nodes', kwokNode(`kwok-node-${i}`));
-    if (r.status !== 201 && r.status !== 409)
-      throw new Error(`creating kwok node failed: ${r.status} ${r.body}`);
-  }
-  // Their serving certificates are self-signed, so readiness here is "listening"; the node and
-  // service-account checks below prove they are really working.
+  // Their serving certificates are self-signed, so readiness here is "listening"; the
+  // service-account check below proves they are really working.
   await waitUntil(kcm, () => tcpReady(kcmPort), 60_000);
   await waitUntil(sched, () => tcpReady(schedPort), 60_000);
-  // The cluster is usable once the simulated nodes are Ready and the service-account controller
-  // has created the `default` ServiceAccount (Pods cannot be admitted before that).
-  await waitUntil(
-    kwok,
-    async () => {
-      const r = await kubeRequest(admin, 'GET', '/api/v1/nodes');
-      const nodes = JSON.parse(r.body) as {
-        items?: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
-      };
-      const ready = (nodes.items ?? []).filter((n) =>
-        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
-      return ready.length === kwokNodeCount;
-    },
-    60_000,
-  );
+  // Pods cannot be admitted before the service-account controller has created `default`.
   await waitUntil(
     kcm,
     async () =>
@@ -210,6 +215,8 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
     60_000,
   );
 
+  const access: KubeAccess = { server, kubeconfig, admin, pkiDir: pki.dir };
+  writeFileSync(accessFile(ctx.dataDir), JSON.stringify(access, null, 2));
   return {
     name: 'kube',
     processes,

@@ -1,0 +1,109 @@
+// The real node's network: a network namespace `pms-node-<k>` joined to the root namespace by a
+// veth pair (host side pmsh<k> 10.250.<k>.1/30, node side 10.250.<k>.2/30), and host routes for
+// the pod and service networks via the node side, so tests and Chromium on the host reach pods,
+// ClusterIP services and hostPorts. The namespace has no default route: nothing started there
+// can send anything beyond loopback and our own namespaces.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+
+export interface NodeNetwork {
+  /** Environment index: 0 for the default state folder, 2..249 derived from PMS_TESTENV_DIR. */
+  index: number;
+  netns: string;
+  /** /run/netns/<netns>, what `nsenter --net=` takes. */
+  netnsPath: string;
+  hostVeth: string;
+  nodeVeth: string;
+  hostIp: string;
+  nodeIp: string;
+  podCidr: string;
+  /** First address of the pod CIDR: the bridge (cni0) inside the node namespace. */
+  podGateway: string;
+  serviceCidr: string;
+  /** ClusterIP of the `kubernetes` Service (first address of the service CIDR). */
+  apiServiceIp: string;
+  clusterDns: string;
+}
+
+/**
+ * Index k of an environment. The default state folder gets 0 (the addresses in the docs);
+ * any other folder a stable 2..249 from its path, so environments of different folders can run
+ * side by side (1 is skipped: kwok hands out its simulated pod IPs from 10.0.1.0/24).
+ * PMS_TESTENV_NODE_INDEX overrides it.
+ */
+export function nodeIndex(stateDir: string | undefined, override?: string): number {
+  if (override !== undefined && override !== '') {
+    const n = Number(override);
+    if (!Number.isInteger(n) || n < 0 || n > 249)
+      throw new Error(`PMS_TESTENV_NODE_INDEX must be an integer 0..249 (got "${override}")`);
+    return n;
+  }
+  if (!stateDir) return 0;
+  const h = createHash('sha256').update(stateDir).digest();
+  return 2 + (h.readUInt32BE(0) % 248);
+}
+
+/**
+ * Addresses and names for index k. The pod and service networks carry k as well (10.244.<k>.0/24,
+ * 10.0.<k>.0/24): with k = 0 they are the documented 10.244.0.0/24 and 10.0.0.0/24, and two
+ * environments never ask for the same host route.
+ */
+export function nodeNetwork(index: number): NodeNetwork {
+  return {
+    index,
+    netns: `pms-node-${index}`,
+    netnsPath: `/run/netns/pms-node-${index}`,
+    hostVeth: `pmsh${index}`,
+    nodeVeth: `pmsn${index}`,
+    hostIp: `10.250.${index}.1`,
+    nodeIp: `10.250.${index}.2`,
+    podCidr: `10.244.${index}.0/24`,
+    podGateway: `10.244.${index}.1`,
+    serviceCidr: `10.0.${index}.0/24`,
+    apiServiceIp: `10.0.${index}.1`,
+    clusterDns: `10.0.${index}.10`,
+  };
+}
+
+function run(cmd: string, args: string[], allowFail = false): { ok: boolean; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (r.error) throw new Error(`could not run ${cmd}: ${r.error.message}`);
+  if (r.status !== 0 && !allowFail) throw new Error(`${cmd} ${args.join(' ')} failed: ${out}`);
+  return { ok: r.status === 0, out };
+}
+
+/** Runs a command inside the node namespace (network only: the mount namespace stays shared). */
+export function inNetns(net: NodeNetwork, cmd: string, args: string[], allowFail = false) {
+  return run('nsenter', [`--net=${net.netnsPath}`, cmd, ...args], allowFail);
+}
+
+/** Creates the namespace, veth pair, addresses and host routes (idempotent). */
+export function ensureNodeNetwork(net: NodeNetwork): void {
+  if (process.getuid?.() !== 0)
+    throw new Error('the `node` service needs root (network namespaces, mounts, containerd)');
+  if (!existsSync(net.netnsPath)) run('ip', ['netns', 'add', net.netns]);
+  if (!run('ip', ['link', 'show', net.hostVeth], true).ok) {
+    run('ip', ['link', 'add', net.hostVeth, 'type', 'veth', 'peer', 'name', net.nodeVeth]);
+    run('ip', ['link', 'set', net.nodeVeth, 'netns', net.netns]);
+    run('ip', ['addr', 'add', `${net.hostIp}/30`, 'dev', net.hostVeth]);
+    run('ip', ['link', 'set', net.hostVeth, 'up']);
+    inNetns(net, 'ip', ['addr', 'add', `${net.nodeIp}/30`, 'dev', net.nodeVeth]);
+    inNetns(net, 'ip', ['link', 'set', net.nodeVeth, 'up']);
+  }
+  inNetns(net, 'ip', ['link', 'set', 'lo', 'up']);
+  // The node routes between its veth, the pod bridge and kube-proxy's service addresses.
+  inNetns(net, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+  for (const cidr of [net.podCidr, net.serviceCidr])
+    run('ip', ['route', 'replace', cidr, 'via', net.nodeIp, 'dev', net.hostVeth]);
+}
+
+/** Removes the host routes, the veth pair and the namespace; whatever is missing is skipped. */
+export function removeNodeNetwork(net: NodeNetwork): void {
+  for (const cidr of [net.podCidr, net.serviceCidr])
+    run('ip', ['route', 'del', cidr, 'via', net.nodeIp, 'dev', net.hostVeth], true);
+  // Deleting one end of a veth pair deletes both.
+  run('ip', ['link', 'del', net.hostVeth], true);
+  if (existsSync(net.netnsPath)) run('ip', ['netns', 'del', net.netns], true);
+}
