@@ -26,7 +26,10 @@ export PATH="$PWD/$NODE_DIR/bin:$PATH"
 log "Using node $(node --version), npm $(npm --version)"
 
 APT_PACKAGES=(redis-server chromium openssl nginx-light docker-compose ca-certificates
-  buildah mmdebstrap uidmap fuse-overlayfs)
+  buildah mmdebstrap uidmap fuse-overlayfs
+  # the real test node (`node` service): runtime, pod network, the pause image's compiler,
+  # and the static busybox its smoke test runs FROM scratch
+  containerd runc containernetworking-plugins iproute2 iptables gcc libc6-dev busybox-static)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
