@@ -33,6 +33,24 @@ describe('parseDockerfile', () => {
     assert.equal(copyFrom(copy), 'deps');
   });
 
+  it('resolves FROM ${ARG} to the default of an ARG declared before the first FROM', () => {
+    const stages = parseDockerfile(
+      [
+        'ARG BASE_IMAGE=node:24.21.0-bookworm-slim',
+        'FROM ${BASE_IMAGE} AS deps',
+        'FROM $BASE_IMAGE',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      stages.map((s) => [s.from, s.fromArg]),
+      [
+        ['node:24.21.0-bookworm-slim', 'BASE_IMAGE'],
+        ['node:24.21.0-bookworm-slim', 'BASE_IMAGE'],
+      ],
+    );
+    assert.throws(() => parseDockerfile('FROM ${NOPE}'), /needs an ARG NOPE/);
+  });
+
   it('rejects instructions before FROM and dangling continuations', () => {
     assert.throws(() => parseDockerfile('RUN true\nFROM x:1'), /before the first FROM/);
     assert.throws(() => parseDockerfile('FROM x:1\nRUN true \\'), /continued line/);

@@ -7,8 +7,13 @@ export interface Instruction {
 }
 
 export interface Stage {
-  /** The image or earlier stage this stage starts from. */
+  /**
+   * The image or earlier stage this stage starts from, with `${ARG}` references resolved to the
+   * defaults of the ARGs declared before the first FROM (what a build without --build-arg uses).
+   */
   from: string;
+  /** The ARG named in the FROM line (`FROM ${BASE_IMAGE}`), if any. */
+  fromArg?: string;
   name?: string;
   instructions: Instruction[];
 }
@@ -37,15 +42,28 @@ export function parseDockerfile(text: string): Stage[] {
   if (current !== '') throw new Error('the Dockerfile ends inside a continued line');
 
   const stages: Stage[] = [];
+  const globalArgs = new Map<string, string>();
   for (const ins of instructions) {
     if (ins.keyword === 'FROM') {
       const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args.trim());
       if (!m) throw new Error(`line ${ins.line}: cannot parse FROM ${ins.args}`);
-      stages.push({ from: m[1] ?? '', name: m[2], instructions: [] });
+      const raw = m[1] ?? '';
+      const ref = /^\$\{?(\w+)\}?$/.exec(raw)?.[1];
+      if (ref !== undefined && !globalArgs.has(ref)) {
+        throw new Error(
+          `line ${ins.line}: FROM ${raw} needs an ARG ${ref} with a default before it`,
+        );
+      }
+      const from = ref === undefined ? raw : (globalArgs.get(ref) ?? '');
+      stages.push({ from, fromArg: ref, name: m[2], instructions: [] });
     } else {
       const stage = stages.at(-1);
       if (!stage) {
-        if (ins.keyword === 'ARG') continue;
+        if (ins.keyword === 'ARG') {
+          const a = /^(\w+)(?:=(\S*))?$/.exec(ins.args.trim());
+          if (a?.[1]) globalArgs.set(a[1], a[2] ?? '');
+          continue;
+        }
         throw new Error(`line ${ins.line}: ${ins.keyword} before the first FROM`);
       }
       stage.instructions.push(ins);

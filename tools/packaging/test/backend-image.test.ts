@@ -130,7 +130,7 @@ describe('the backend image commands', () => {
 
   it('the API (the Dockerfile CMD) answers the HEALTHCHECK URL', async () => {
     assert.deepEqual(cmd, ['node', 'dist/main.js']);
-    const url = /wget [^"]*"([^"]+)"/.exec(healthcheck)?.[1];
+    const url = /fetch\('([^']+)'\)/.exec(healthcheck)?.[1];
     assert.ok(url, `HEALTHCHECK fetches a URL: ${healthcheck}`);
     assert.equal(imageEnv.PORT, '4000');
     const api = start('api', cmd, env);

@@ -1,7 +1,12 @@
 // The image rules (issue 7), checked on every Dockerfile in the repository: multi-stage,
-// pinned base images (the Node version scripts/setup.sh installs), `npm ci` with a manifest-only
-// layer, production dependencies only in the final stage, a fixed non-root numeric UID, an
-// init process, HEALTHCHECK for images that serve a port, COPY sources that exist.
+// pinned base images (the Node version scripts/setup.sh installs, on Debian: the official
+// Alpine variants stopped at Node 24.16.0), a BASE_IMAGE build argument so the images build here
+// from the base tools/images makes, `npm ci` with a manifest-only layer, production
+// dependencies only in the final stage, a fixed non-root numeric UID, node as PID 1 (exec form,
+// no init the base might lack), a HEALTHCHECK with tools the slim image has for images that
+// serve a port, COPY sources that exist. The data-store images (images/*/Dockerfile) get the
+// rules that apply to them. These are static checks: tools/images/test builds every image with
+// buildah and runs it.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +27,24 @@ const dockerfiles = [
   ...readdirSync(repoRoot).filter(isDockerfile),
   ...['app', 'operator', 'tools'].flatMap((d) => findFiles(d, isDockerfile)),
 ].filter((f) => !f.endsWith('.dockerignore'));
+const dataStoreDockerfiles = findFiles('images', isDockerfile);
+
+/** The official Debian-based Node tags: node:<version>-<bookworm|trixie>[-slim]. */
+const nodeTag = (version: string) =>
+  new RegExp(`^node:${version.replace(/\./g, '\\.')}-(bookworm|trixie)(-slim)?$`);
+
+/** The program an exec-form ENTRYPOINT/CMD pair starts (ENTRYPOINT [] defers to CMD). */
+function execForm(args: string | undefined, what: string): string[] | undefined {
+  if (args === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(args);
+  } catch {
+    assert.fail(`${what} ${args} is in exec form (a shell form would make sh PID 1)`);
+  }
+  assert.ok(Array.isArray(v) && v.every((x) => typeof x === 'string'), `${what} is a JSON array`);
+  return v as string[];
+}
 
 function stageChain(stages: Stage[], stage: Stage): Stage[] {
   const chain = [stage];
@@ -36,8 +59,16 @@ function stageChain(stages: Stage[], stage: Stage): Stage[] {
 
 describe('Dockerfiles', () => {
   it('the images of this repository exist', () => {
-    for (const f of ['Dockerfile.operator', 'app/backend/Dockerfile', 'app/frontend/Dockerfile']) {
+    for (const f of [
+      'Dockerfile.operator',
+      'app/backend/Dockerfile',
+      'app/frontend/Dockerfile',
+      'app/backup/Dockerfile',
+    ]) {
       assert.ok(dockerfiles.includes(f), `${f} is missing (found ${dockerfiles.join(', ')})`);
+    }
+    for (const f of ['images/redis/Dockerfile', 'images/minio/Dockerfile']) {
+      assert.ok(dataStoreDockerfiles.includes(f), `${f} is missing`);
     }
     assert.ok(nodeVersion, 'scripts/setup.sh pins NODE_VERSION');
   });
@@ -60,14 +91,19 @@ describe('Dockerfiles', () => {
           const tag = s.from.split('@')[0]?.split(':')[1] ?? '';
           assert.ok(!/latest|^lts|^current/.test(tag), `${s.from}: no floating tag`);
           assert.match(tag, /\d+\.\d+/, `${s.from}: a version tag`);
-          if (s.from.startsWith('node:')) {
-            assert.match(
-              s.from,
-              new RegExp(`^node:${(nodeVersion ?? '').replace(/\./g, '\\.')}-alpine\\d+\\.\\d+$`),
-              `Node images use the Node of scripts/setup.sh (${nodeVersion}) on a pinned Alpine`,
-            );
-          }
+          assert.equal(
+            s.fromArg,
+            'BASE_IMAGE',
+            `${s.from}: FROM \${BASE_IMAGE} (tools/images sets it)`,
+          );
+          assert.match(
+            s.from,
+            nodeTag(nodeVersion ?? ''),
+            `the BASE_IMAGE default is the official Debian-based image of the Node of scripts/setup.sh (${nodeVersion})`,
+          );
         }
+        for (const i of all)
+          assert.doesNotMatch(i.args, /alpine|\bapk\b/i, `line ${i.line}: no Alpine/apk`);
       });
 
       it('installs with npm ci after copying only the manifests', () => {
@@ -126,20 +162,35 @@ describe('Dockerfiles', () => {
         }
       });
 
-      it('runs as a fixed non-root UID under an init process', () => {
+      it('runs as a fixed non-root UID with node itself as PID 1', () => {
         const users = finalIns.filter((i) => i.keyword === 'USER');
         const user = users.at(-1)?.args.trim() ?? '';
         assert.match(user, /^\d+(:\d+)?$/, `USER is numeric (${user || 'none'})`);
         assert.notEqual(Number(user.split(':')[0]), 0, 'not root');
-        const entry = finalIns.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '';
-        assert.match(entry, /tini|dumb-init/, 'ENTRYPOINT runs tini or dumb-init');
+        // The entrypoint is set explicitly (the official node image's docker-entrypoint.sh is
+        // not inherited) and starts node directly: node receives SIGTERM (the programs handle
+        // it; tools/packaging's image tests and tools/images' smoke tests stop them with it).
+        const last = (k: string) => finalIns.filter((i) => i.keyword === k).at(-1)?.args;
+        const entry = execForm(last('ENTRYPOINT'), 'ENTRYPOINT');
+        assert.ok(entry, 'ENTRYPOINT is set (use ENTRYPOINT [] to run CMD directly)');
+        const cmd = execForm(last('CMD'), 'CMD') ?? [];
+        const argv = entry.length > 0 ? entry : cmd;
+        assert.equal(argv[0], 'node', `PID 1 is node (${JSON.stringify(argv)})`);
+        for (const i of all) {
+          assert.doesNotMatch(
+            i.args,
+            /tini|dumb-init/,
+            `line ${i.line}: no init the base may lack`,
+          );
+        }
       });
 
-      it('has a HEALTHCHECK when it serves a port', () => {
+      it('has a HEALTHCHECK the slim image can run when it serves a port', () => {
         if (!finalIns.some((i) => i.keyword === 'EXPOSE')) return;
         const hc = finalIns.filter((i) => i.keyword === 'HEALTHCHECK').at(-1);
         assert.ok(hc, 'HEALTHCHECK');
-        assert.match(hc.args, /CMD /);
+        assert.match(hc.args, /CMD node -e "fetch\('http:\/\/127\.0\.0\.1:\$\{\w+\}\/[^']*'\)/);
+        assert.doesNotMatch(hc.args, /\b(wget|curl)\b/, 'no wget/curl in Debian slim images');
       });
 
       it('copies only files that exist and compiles with a tsconfig that exists', () => {
@@ -155,6 +206,35 @@ describe('Dockerfiles', () => {
             assert.ok(existsSync(join(repoRoot, m[1] ?? '')), `${m[1]} exists`);
           }
         }
+      });
+    });
+  }
+
+  for (const file of dataStoreDockerfiles) {
+    describe(file, () => {
+      const text = readFileSync(join(repoRoot, file), 'utf8');
+      const stages = parseDockerfile(text);
+      const names = new Set(stages.map((s) => s.name).filter(Boolean));
+      const final = stages.at(-1);
+
+      it('starts from a pinned Debian base given as BASE_IMAGE, or from scratch', () => {
+        for (const s of stages) {
+          if (names.has(s.from) || s.from === 'scratch') continue;
+          assert.equal(s.fromArg, 'BASE_IMAGE', `${s.from}: FROM \${BASE_IMAGE}`);
+          assert.match(
+            s.from,
+            /^debian:(bookworm|trixie)(-\d{8})?-slim$/,
+            `${s.from}: Debian slim`,
+          );
+        }
+        for (const i of stages.flatMap((x) => x.instructions)) {
+          assert.doesNotMatch(i.args, /alpine|\bapk\b/i, `line ${i.line}: no Alpine/apk`);
+        }
+      });
+
+      it('runs as a fixed non-root numeric UID', () => {
+        const user = (final?.instructions ?? []).filter((i) => i.keyword === 'USER').at(-1);
+        assert.match(user?.args.trim() ?? '', /^[1-9]\d*(:\d+)?$/, 'USER uid[:gid], not root');
       });
     });
   }

@@ -204,7 +204,7 @@ describe('the frontend image', () => {
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
 
     const hc = final.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)?.args ?? '';
-    const url = /wget [^"]*"([^"]+)"/.exec(hc)?.[1]?.replace('${PORT}', String(port));
+    const url = /fetch\('([^']+)'\)/.exec(hc)?.[1]?.replace('${PORT}', String(port));
     assert.ok(url, `HEALTHCHECK fetches a URL: ${hc}`);
     let status = 0;
     const deadline = Date.now() + 60_000;

@@ -34,6 +34,19 @@ it('buildah bud arguments: chroot isolation, layer cache, OCI format, never pull
   );
 });
 
+it('the host CA bundle is mounted read-only for RUN steps when given', () => {
+  const args = budArgs(
+    { tag: 't:1', file: 'f', context: '.' },
+    '/etc/ssl/certs/ca-certificates.crt',
+  );
+  const i = args.indexOf('--volume');
+  assert.equal(
+    args[i + 1],
+    '/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro',
+  );
+  assert.ok(!budArgs({ tag: 't:1', file: 'f', context: '.' }).includes('--volume'));
+});
+
 it('archive names are safe file names, distinct per reference', () => {
   assert.equal(archiveName('ghcr.io/pms/pms-operator:0.1.0'), 'ghcr.io_pms_pms-operator_0.1.0.tar');
   assert.notEqual(

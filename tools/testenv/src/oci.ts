@@ -32,11 +32,20 @@ export function archiveName(tag: string): string {
   return `${tag.replace(/[^A-Za-z0-9._-]+/g, '_')}.tar`;
 }
 
-/** `buildah bud` argument list (pure, so it is unit-tested). */
-export function budArgs(opts: BuildOptions): string[] {
+/** The host's CA bundle (Debian's path), when there is one. */
+export const hostCaBundle = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * `buildah bud` argument list (pure, so it is unit-tested). `caBundle`: the host's CA bundle,
+ * bind-mounted read-only over the image's during RUN steps only (never part of a layer), so that
+ * downloads inside the build (npm ci) trust what the host trusts, e.g. a TLS-inspecting egress
+ * proxy's CA; the node base sets npm's cafile to that path (tools/images/src/base.ts).
+ */
+export function budArgs(opts: BuildOptions, caBundle?: string): string[] {
   const args = ['bud', '--isolation', 'chroot', '--layers', '--format', 'oci'];
   // Base images are local (localhost/pms/...): never try a registry.
   args.push('--pull=never');
+  if (caBundle) args.push('--volume', `${caBundle}:${hostCaBundle}:ro`);
   for (const [k, v] of Object.entries(opts.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)))
     args.push('--build-arg', `${k}=${v}`);
   if (opts.target) args.push('--target', opts.target);
@@ -56,7 +65,8 @@ function run(cmd: string, args: string[], what: string): string {
 
 /** Build an image with buildah; layers are cached in buildah's store, so a rebuild is quick. */
 export function buildahBuild(opts: BuildOptions): void {
-  run('buildah', budArgs(opts), `building ${opts.tag} from ${opts.file}`);
+  const ca = existsSync(hostCaBundle) ? hostCaBundle : undefined;
+  run('buildah', budArgs(opts, ca), `building ${opts.tag} from ${opts.file}`);
 }
 
 /** The local image ID of a reference (buildah's store). */
