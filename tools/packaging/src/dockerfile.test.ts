@@ -8,7 +8,7 @@ describe('parseDockerfile', () => {
       [
         '# syntax=docker/dockerfile:1.7',
         'ARG X=1',
-        'FROM node:24.1.0-alpine3.22 AS deps',
+        'FROM node:24.1.0-bookworm-slim AS deps',
         'RUN npm ci \\',
         '    # a comment inside',
         '    --omit=dev',
@@ -22,7 +22,7 @@ describe('parseDockerfile', () => {
     assert.deepEqual(
       stages.map((s) => [s.from, s.name]),
       [
-        ['node:24.1.0-alpine3.22', 'deps'],
+        ['node:24.1.0-bookworm-slim', 'deps'],
         ['deps', 'runtime'],
       ],
     );
