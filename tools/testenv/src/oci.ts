@@ -88,8 +88,9 @@ export function ociArchive(tag: string): string {
   const id = imageId(tag);
   if (existsSync(archive) && existsSync(idFile) && readFileSync(idFile, 'utf8').trim() === id)
     return archive;
-  // Push to a temporary name and rename, so an interrupted push never looks complete.
-  const tmp = `${archive}.partial`;
+  // Push to a temporary name (per process: two test runs may save the same image at once) and
+  // rename, so an interrupted push never looks complete.
+  const tmp = `${archive}.${process.pid}.partial`;
   rmSync(tmp, { force: true });
   rmSync(idFile, { force: true });
   run(
