@@ -24,6 +24,13 @@ const kubeVersion = (goMod: string): string => {
   return `-X ${v}.gitVersion=v${major}.${minor}.${patch} -X ${v}.gitMajor=${major} -X ${v}.gitMinor=${minor}`;
 };
 
+/** The Traefik version pinned by tools/testenv/go/traefik/go.mod (also its image tag). */
+export function traefikVersion(goMod: string): string {
+  const m = /github\.com\/traefik\/traefik\/v3 (v\d+\.\d+\.\d+)/.exec(goMod);
+  if (!m?.[1]) throw new Error('tools/testenv/go/traefik/go.mod does not require traefik/v3');
+  return m[1];
+}
+
 export const goTargets: GoTarget[] = [
   {
     module: 'etcd',
@@ -43,6 +50,13 @@ export const goTargets: GoTarget[] = [
   { module: 'kwok', binaries: [{ name: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok' }] },
   { module: 'ferretdb', binaries: [{ name: 'ferretdb', pkg: '.' }] },
   { module: 'minio', binaries: [{ name: 'minio', pkg: 'github.com/minio/minio' }] },
+  {
+    module: 'traefik',
+    binaries: [{ name: 'traefik', pkg: 'github.com/traefik/traefik/v3/cmd/traefik' }],
+    // `traefik version` and the start-up log read this (Traefik's Makefile sets it the same way).
+    ldflags: (goMod) =>
+      `-X github.com/traefik/traefik/v3/pkg/version.Version=${traefikVersion(goMod)}`,
+  },
   { module: 'coredns', binaries: [{ name: 'coredns', pkg: '.' }] },
 ];
 
