@@ -4,7 +4,7 @@
 // node's veth (10.250.<k>.1) so the kubelet and pods reach it. Nodes come from the `kwok`
 // (simulated) and `node` (real kubelet) services.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { binaryPath } from '../install.ts';
 import { createPki, issueCert, type Pki } from '../pki.ts';
 import { kubeRequest, type TlsClient } from '../https.ts';
@@ -17,11 +17,14 @@ import type { RunningService, ServiceContext } from './types.ts';
 export function envNodeNetwork(): NodeNetwork {
   return nodeNetwork(
     nodeIndex(
-      process.env.PMS_TESTENV_DIR ? stateDir : undefined,
+      process.env.PMS_TESTENV_DIR ? resolve(stateDir) : undefined,
       process.env.PMS_TESTENV_NODE_INDEX,
     ),
   );
 }
+
+/** Who holds the node network (see ownsNodeNetwork): this environment's state folder. */
+export const nodeNetworkOwner = (): string => resolve(stateDir);
 
 /** What the services started after `kube` need to talk to it (written by startKube). */
 export interface KubeAccess {
@@ -104,7 +107,7 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
   // With the real node, the API server lives on the node network (which must exist before it
   // can bind there) and serves the kubernetes Service IP of that network's service CIDR.
   const net = ctx.selected.includes('node') ? envNodeNetwork() : undefined;
-  if (net) ensureNodeNetwork(net);
+  if (net) ensureNodeNetwork(net, nodeNetworkOwner());
   const host = net?.hostIp ?? '127.0.0.1';
   const serviceCidr = net?.serviceCidr ?? '10.0.0.0/24';
   const pki = createPki(join(dir, 'pki'), net ? [net.hostIp, net.apiServiceIp] : []);

@@ -5,7 +5,7 @@
 // can send anything beyond loopback and our own namespaces.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface NodeNetwork {
   /** Environment index: 0 for the default state folder, 2..249 derived from PMS_TESTENV_DIR. */
@@ -79,13 +79,37 @@ export function inNetns(net: NodeNetwork, cmd: string, args: string[], allowFail
   return run('nsenter', [`--net=${net.netnsPath}`, cmd, ...args], allowFail);
 }
 
+/** The state folder that created the host veth (kept as its interface alias), if it exists. */
+function vethOwner(net: NodeNetwork): string | undefined {
+  try {
+    return readFileSync(`/sys/class/net/${net.hostVeth}/ifalias`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether this state folder may use or remove index k's network: nobody holds it, or we do.
+ * Two folders hashing to the same index must not tear down each other's node.
+ */
+export function ownsNodeNetwork(net: NodeNetwork, owner: string): boolean {
+  const current = vethOwner(net);
+  return current === undefined || current === '' || current === owner;
+}
+
 /** Creates the namespace, veth pair, addresses and host routes (idempotent). */
-export function ensureNodeNetwork(net: NodeNetwork): void {
+export function ensureNodeNetwork(net: NodeNetwork, owner: string): void {
   if (process.getuid?.() !== 0)
     throw new Error('the `node` service needs root (network namespaces, mounts, containerd)');
+  if (!ownsNodeNetwork(net, owner))
+    throw new Error(
+      `node network index ${net.index} is in use by the environment in ${vethOwner(net)}; ` +
+        'set PMS_TESTENV_NODE_INDEX to another number (0..249) for this one',
+    );
   if (!existsSync(net.netnsPath)) run('ip', ['netns', 'add', net.netns]);
   if (!run('ip', ['link', 'show', net.hostVeth], true).ok) {
     run('ip', ['link', 'add', net.hostVeth, 'type', 'veth', 'peer', 'name', net.nodeVeth]);
+    run('ip', ['link', 'set', net.hostVeth, 'alias', owner]);
     run('ip', ['link', 'set', net.nodeVeth, 'netns', net.netns]);
     run('ip', ['addr', 'add', `${net.hostIp}/30`, 'dev', net.hostVeth]);
     run('ip', ['link', 'set', net.hostVeth, 'up']);

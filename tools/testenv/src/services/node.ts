@@ -30,8 +30,13 @@ import { importIntoContainerd } from '../oci.ts';
 import { issueCert } from '../pki.ts';
 import { waitUntil } from '../proc.ts';
 import { connect } from 'node:net';
-import { envNodeNetwork, kubeAccess, kubePki, writeKubeconfig } from './kube.ts';
-import { ensureNodeNetwork, removeNodeNetwork, type NodeNetwork } from './network.ts';
+import { envNodeNetwork, kubeAccess, kubePki, nodeNetworkOwner, writeKubeconfig } from './kube.ts';
+import {
+  ensureNodeNetwork,
+  ownsNodeNetwork,
+  removeNodeNetwork,
+  type NodeNetwork,
+} from './network.ts';
 import {
   containerdToml,
   corednsObjects,
@@ -199,17 +204,19 @@ export async function removeNodeLeftovers(
 ): Promise<void> {
   const paths = nodePaths(dataDir);
   const net = envNodeNetwork();
-  const hadNetns = existsSync(net.netnsPath);
+  // Another environment's node with the same index: only what is in our own folder is ours.
+  const ours = ownsNodeNetwork(net, nodeNetworkOwner());
+  const hadNetns = ours && existsSync(net.netnsPath);
   const cgroup = net.netns;
   for (let i = 0; i < 50; i++) {
-    const pids = [...cgroupPids(cgroup), ...shimPids(paths.containerdSocket)];
+    const pids = [...(ours ? cgroupPids(cgroup) : []), ...shimPids(paths.containerdSocket)];
     if (pids.length === 0) break;
     killAll(pids);
     await sleep(100);
   }
   unmountAll(paths.dir);
-  removeNodeNetwork(net);
-  for (const d of cgroupTree(cgroup)) {
+  if (ours) removeNodeNetwork(net);
+  for (const d of ours ? cgroupTree(cgroup) : []) {
     try {
       rmdirSync(d);
     } catch {
@@ -276,12 +283,14 @@ async function getJson<T>(admin: TlsClient, path: string): Promise<T | undefined
 }
 
 export async function startNode(ctx: ServiceContext): Promise<RunningService> {
+  // An external cluster has nodes of its own: tests that need this one then say it is missing.
+  if (process.env.PMS_TEST_KUBECONFIG) return { name: 'node', processes: [], env: {} };
   const access = kubeAccess(ctx.dataDir);
   const pki = kubePki(access);
   const net: NodeNetwork = envNodeNetwork();
   const paths = nodePaths(ctx.dataDir);
   const nodeName = net.netns;
-  ensureNodeNetwork(net);
+  ensureNodeNetwork(net, nodeNetworkOwner());
   for (const d of [
     paths.containerdRoot,
     paths.containerdState,
