@@ -14,7 +14,7 @@
 //
 // Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -22,8 +22,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse } from 'yaml';
-import { testEnv } from '@pms/testenv';
+import { installCrdDir, testEnv } from '@pms/testenv';
 import { parseInstance } from '../src/api/spec.ts';
 import { renderChildren, renderSecrets } from '../src/render/index.ts';
 import { OWNED_KINDS } from '../src/controller/owned.ts';
@@ -435,18 +434,7 @@ async function main() {
   const admin = await rawClient(kc, concurrency);
   // Every CRD as written (raw JSON: the typed client would drop `default` keys); the operator
   // runs every controller, and each needs its kind served.
-  const crdDir = join(repoRoot, 'crds');
-  for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml'))) {
-    const crd = parse(readFileSync(join(crdDir, file), 'utf8')) as { metadata: { name: string } };
-    await must(
-      admin,
-      'PATCH',
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=pms-bench&force=true`,
-      crd,
-      'application/apply-patch+yaml',
-    );
-  }
-  await sleep(2000);
+  await installCrdDir(kc, join(repoRoot, 'crds'), 'pms-bench');
   // The local API server's service range is a /24 (about 250 ClusterIPs, fewer than 100
   // instances need): add a /16 with a ServiceCIDR (networking.k8s.io/v1, Kubernetes 1.33+).
   const serviceCidr = `pms-bench-${runId}`;

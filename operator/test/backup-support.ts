@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { testEnv } from '@pms/testenv';
+import { Applier, installCrds as applyCrds, testEnv, type KubeObject } from '@pms/testenv';
 import { rawRequest } from './support/pms.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,35 +22,15 @@ export const raw = rawRequest;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Server-side applies crds/<file> and waits until the API server serves it. */
+/** Server-side applies crds/<file> (raw, every field kept) and waits until the API serves it. */
 export async function installCrds(
   kc: KubeConfig,
   files = ['pmsinstance.yaml', 'pmsbackup.yaml', 'pmsrestore.yaml'],
 ): Promise<void> {
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  for (const file of files) {
-    const crd = parse(readFileSync(resolve(root, 'crds', file), 'utf8')) as {
-      metadata: { name: string };
-    };
-    const res = await raw(
-      kc,
-      'PATCH',
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}?fieldManager=pms-test&force=true`,
-      crd,
-      'application/apply-patch+yaml',
-    );
-    if (res.status >= 300)
-      throw new Error(`installing ${file} failed: ${JSON.stringify(res.body)}`);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const live = await ext.readCustomResourceDefinition({ name: crd.metadata.name });
-      if (live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`${crd.metadata.name} never became Established`);
-      await sleep(100);
-    }
-  }
+  const crds = files.map(
+    (f) => parse(readFileSync(resolve(root, 'crds', f), 'utf8')) as KubeObject,
+  );
+  await applyCrds(await Applier.fromKubeconfig(kc), crds, { fieldManager: 'pms-test' });
 }
 
 export async function createNamespace(kc: KubeConfig, prefix: string): Promise<string> {

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { ApiextensionsV1Api, PatchStrategy, KubernetesObjectApi } from '@kubernetes/client-node';
+import { PatchStrategy, KubernetesObjectApi } from '@kubernetes/client-node';
+import { Applier, installCrds, type KubeObject } from '@pms/testenv';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { isServed } from '../src/controller/discovery.ts';
@@ -90,18 +91,8 @@ async function installServiceMonitorCrd(): Promise<void> {
     .map((d) => d.toJS() as KubernetesObject)
     .find((o) => o?.metadata?.name === 'servicemonitors.monitoring.coreos.com');
   assert.ok(crd, 'the fixture has the ServiceMonitor CRD');
-  const res = await rawRequest(
-    admin,
-    'PATCH',
-    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata?.name}?fieldManager=pms-test&force=true`,
-    crd,
-    'application/apply-patch+yaml',
-  );
-  assert.ok(res.status < 300, JSON.stringify(res.body));
-  const ext = admin.makeApiClient(ApiextensionsV1Api);
-  await eventually('ServiceMonitor CRD established', async () => {
-    const live = await ext.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-    return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+  await installCrds(await Applier.fromKubeconfig(admin), [crd as KubeObject], {
+    fieldManager: 'pms-test',
   });
   await eventually('servicemonitors served', () => isServed(admin, SERVICE_MONITOR));
 }

@@ -10,11 +10,10 @@ import {
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
-  PatchStrategy,
 } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { testEnv } from '@pms/testenv';
+import { Applier, testEnv, type KubeObject } from '@pms/testenv';
 
 export const rbacDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/rbac');
 
@@ -106,10 +105,10 @@ export async function operatorKubeConfig(
   namespace: string,
 ): Promise<OperatorIdentity> {
   const objects = rbacFor(namespace);
+  // config/rbac as written (raw JSON: the typed client would drop fields it does not know).
+  const applier = await Applier.fromKubeconfig(admin);
   const client = KubernetesObjectApi.makeApiClient(admin);
-  for (const obj of objects) {
-    await client.patch(obj, undefined, undefined, 'pms-test', true, PatchStrategy.ServerSideApply);
-  }
+  for (const obj of objects) await applier.apply(obj as KubeObject, { fieldManager: 'pms-test' });
   const sa = objects.find((o) => o.kind === 'ServiceAccount');
   const name = sa?.metadata?.name ?? 'pms-operator';
   const tr = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({

@@ -3,12 +3,9 @@ import { readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
+import { Applier, installCrds, type KubeObject } from '@pms/testenv';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const crdPath = resolve(root, 'crds/pmsinstance.yaml');
@@ -58,26 +55,8 @@ export async function rawRequest(
 
 /** Server-side applies the PmsInstance CRD (tolerates it being installed) and waits until served. */
 export async function installCrd(kc: KubeConfig): Promise<void> {
-  const crd = parse(readFileSync(crdPath, 'utf8')) as KubernetesObject;
-  const res = await rawRequest(
-    kc,
-    'PATCH',
-    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata?.name}?fieldManager=pms-test&force=true`,
-    crd,
-    'application/apply-patch+yaml',
-  );
-  if (res.status >= 300) throw new Error(`installing the CRD failed: ${JSON.stringify(res.body)}`);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const live = await ext.readCustomResourceDefinition({ name: 'pmsinstances.pms.io' });
-    const established = live.status?.conditions?.some(
-      (c) => c.type === 'Established' && c.status === 'True',
-    );
-    if (established) return;
-    if (Date.now() > deadline) throw new Error('PmsInstance CRD never became Established');
-    await sleep(100);
-  }
+  const crd = parse(readFileSync(crdPath, 'utf8')) as KubeObject;
+  await installCrds(await Applier.fromKubeconfig(kc), [crd], { fieldManager: 'pms-test' });
 }
 
 export function readSample(file: string): KubernetesObject[] {
