@@ -263,7 +263,8 @@ export function workerPod(i: PmsInstance): Json {
           name: 'worker',
           image: image(i, 'pms-backend'),
           imagePullPolicy: i.spec.image.pullPolicy,
-          // The backend image's entrypoint is tini; the worker is the same build, another main.
+          // The backend image has no ENTRYPOINT (node is PID 1), so args replace its CMD: the
+          // worker is the same build, another main.
           args: ['node', 'dist/worker.js'],
           envFrom: [{ configMapRef: { name: names.config(i) } }],
           env: [...dataStoreEnv(i), ...userEnv(i.spec.worker.env)],
