@@ -34,7 +34,7 @@ export function nextSteps(o: NextStepsInput): string {
   lines.push(
     `  kubectl create namespace ${o.namespace} && kubectl -n ${o.namespace} apply -f samples/01-minimal.yaml`,
   );
-  lines.push(`  kubectl -n ${o.namespace} get pms -w        # wait for READY True`);
+  lines.push(`  kubectl -n ${o.namespace} get pmsinstances -w   # wait for READY True`);
   if (o.ingressIp) {
     lines.push(
       '',

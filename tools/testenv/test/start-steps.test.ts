@@ -26,7 +26,7 @@ test('next steps with the real node: URL via the ingress IP and the admin passwo
   for (const line of [
     'export KUBECONFIG=/tmp/x/data/kube/admin.kubeconfig',
     'kubectl create namespace demo && kubectl -n demo apply -f samples/01-minimal.yaml',
-    'kubectl -n demo get pms -w',
+    'kubectl -n demo get pmsinstances -w',
     'http://demo.pms.example.com/',
     "echo '10.250.7.2 demo.pms.example.com' | sudo tee -a /etc/hosts",
     "--host-resolver-rules='MAP demo.pms.example.com 10.250.7.2'",
