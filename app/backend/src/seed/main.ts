@@ -1,6 +1,7 @@
 // `npm run seed [-- --reset] [-- --tasks=N]`: loads the demo workspace into MONGODB_URI/MONGODB_DB.
 import mongoose from 'mongoose';
 import { ConfigError, loadConfig } from '../platform/config.ts';
+import { redactUri } from '../platform/connection-uri.ts';
 import { connectMongo, syncIndexes } from '../platform/db.ts';
 import '../runtime.ts';
 import { seed } from './seed.ts';
@@ -31,6 +32,11 @@ try {
   );
   await mongoose.disconnect();
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
+  // A one-line message with URI credentials redacted, not the driver error's every property.
+  console.error(
+    err instanceof ConfigError
+      ? err.message
+      : redactUri(err instanceof Error ? err.message : String(err)),
+  );
   process.exit(1);
 }
