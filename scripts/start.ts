@@ -6,11 +6,12 @@
 // back-off (1 s doubling to 30 s; reset after a minute of uptime). Ctrl-C stops the operator
 // only: the local cluster and every instance in it keep running until `npm run env -- down`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 import { installCrdDir } from '@pms/testenv';
+import { imagesDir, importIntoContainerd } from '@pms/testenv/oci';
 import { serviceNames } from '../tools/testenv/src/services/types.ts';
 import { nextSteps, restartDelay } from './start-lib.ts';
 
@@ -46,6 +47,21 @@ function localServices(): string[] {
   return wanted.filter((s) => (serviceNames as readonly string[]).includes(s));
 }
 
+/**
+ * The product images built here (`npm run images -- build`) into the real node's containerd: no
+ * registry is reachable, so the instance's pods can only run images imported this way.
+ */
+function importProductImages(containerd: string): void {
+  if (!existsSync(imagesDir)) return;
+  const archives = readdirSync(imagesDir).filter((f) => /^ghcr\.io_pms_pms-.*\.tar$/.test(f));
+  for (const a of archives) importIntoContainerd(containerd, join(imagesDir, a));
+  log(
+    archives.length > 0
+      ? `imported into the node: ${archives.map((a) => a.replace(/\.tar$/, '')).join(', ')}`
+      : 'no product images built yet (npm run images -- build): instance pods will not start',
+  );
+}
+
 function sample(): { namespace: string; instance: string; host: string } {
   const s = parse(readFileSync(join(root, 'samples', '01-minimal.yaml'), 'utf8')) as {
     metadata: { name: string; namespace?: string };
@@ -73,6 +89,8 @@ async function main(): Promise<void> {
     kubeconfig = exported(env, 'TESTENV_KUBECONFIG');
     ingressIp = exported(env, 'TESTENV_INGRESS_IP');
     if (!kubeconfig) throw new Error('testenv did not report a kubeconfig');
+    const containerd = exported(env, 'TESTENV_CONTAINERD_ADDRESS');
+    if (containerd) importProductImages(containerd);
     const crds = await installCrdDir(kubeconfig, join(root, 'crds'), 'pms-start');
     log(`installed ${crds.map((c) => c.metadata.name).join(', ')}`);
   }
