@@ -111,10 +111,13 @@ export function shouldDelete(v: Volume): boolean {
 
 /** The kubeconfig of this environment's cluster (written by the kube service). */
 function clusterKubeconfig(ctx: ServiceContext): string {
-  return process.env.PMS_TEST_KUBECONFIG ?? join(ctx.dataDir, 'kube', 'admin.kubeconfig');
+  return join(ctx.dataDir, 'kube', 'admin.kubeconfig');
 }
 
 export async function startStorage(ctx: ServiceContext): Promise<RunningService> {
+  // An existing cluster (PMS_TEST_KUBECONFIG) keeps its own storage: a default class of ours
+  // there would give its claims folders on this machine, which its nodes do not have.
+  if (process.env.PMS_TEST_KUBECONFIG) return { name: 'storage', processes: [], env: {} };
   const kubeconfig = clusterKubeconfig(ctx);
   const root = join(ctx.dataDir, 'volumes');
   mkdirSync(root, { recursive: true });
