@@ -32,6 +32,24 @@ test('the first admin exists and can log in; wrong passwords are refused', async
   assert.equal(me.body.email, ADMIN.email);
 });
 
+test('the refresh cookie is Secure exactly when the request came over HTTPS', async () => {
+  // Behind an HTTP-only ingress a Secure cookie would be dropped by the browser (every reload
+  // signs the user out); behind TLS it must be Secure. The test server trusts loopback proxies.
+  const login = (headers: Record<string, string>) =>
+    new Client(h.url).req(
+      'POST',
+      '/api/v1/auth/login',
+      { email: ADMIN.email, password: ADMIN.password },
+      headers,
+    );
+  const plain = await login({ 'x-forwarded-proto': 'http' });
+  assert.equal(plain.status, 200);
+  assert.doesNotMatch(plain.headers.getSetCookie().join(';'), /;\s*Secure/i);
+  const tls = await login({ 'x-forwarded-proto': 'https' });
+  assert.equal(tls.status, 200);
+  assert.match(tls.headers.getSetCookie().join(';'), /;\s*Secure/i);
+});
+
 test('protected routes need credentials; garbage tokens are 401', async () => {
   const c = new Client(h.url);
   assert.equal((await c.get('/api/v1/auth/me')).status, 401);

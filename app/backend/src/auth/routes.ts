@@ -1,4 +1,4 @@
-import type { CookieOptions, Response } from 'express';
+import type { CookieOptions, Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Api } from '../platform/http.ts';
@@ -27,12 +27,14 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
   const cookieOpts: CookieOptions = {
     httpOnly: true,
     sameSite: 'lax',
-    secure: config.NODE_ENV === 'production',
     path: `${api.prefix}/auth`,
   };
+  const secure = (req: Request): boolean =>
+    config.COOKIE_SECURE === 'auto' ? req.secure : config.COOKIE_SECURE === 'true';
   const sendSession = (res: Response, s: Session) => {
     res.cookie(cookieName, s.refreshToken, {
       ...cookieOpts,
+      secure: secure(res.req),
       maxAge: config.JWT_REFRESH_TTL * 1000,
     });
     res.setHeader('Cache-Control', 'no-store');

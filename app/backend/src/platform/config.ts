@@ -107,6 +107,12 @@ export const ZConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a cookie name')
     .default('pm_refresh'),
+  /**
+   * The refresh cookie's Secure flag. `auto` follows the scheme the request arrived with (as
+   * the trusted proxy reports it in X-Forwarded-Proto, see TRUST_PROXY): browsers drop Secure
+   * cookies set on plain-HTTP pages, so a fixed `true` signs every user out on reload there.
+   */
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   BCRYPT_ROUNDS: int(12, 4, 15),
   S3_ENDPOINT: optionalString,
   /** Browser-reachable S3 address for presigned URLs; unset → downloads stream through the API. */
