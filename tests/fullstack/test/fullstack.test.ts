@@ -1,0 +1,350 @@
+// The product's headline promise, end to end, on the test environment's REAL kubelet node:
+//   images built here from the repository's Dockerfiles → operator installed with
+//   `kubectl apply -k config/default` (running as a pod under its ServiceAccount) →
+//   `kubectl apply` of a PmsInstance → Ready with real pods → in Chromium, through the Traefik
+//   ingress: sign in with the generated admin credentials, project, task, board move,
+//   attachment up and down → the backup CronJob run now → archive in S3 → project deleted →
+//   PmsRestore → project, task and attachment back in the browser.
+// MongoDB itself cannot run here (no server package is reachable), so the instance uses a
+// Mongo-wire database through spec.mongodb.external: FerretDB, as a pod on the same node.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildAllImages } from '@pms/images';
+import { eventually, realNodeNamespaceAnnotations, testEnv } from '@pms/testenv';
+import { launchOptions } from '@pms/testenv/browser';
+import { importIntoContainerd } from '@pms/testenv/oci';
+import {
+  kubectlFor,
+  podReport,
+  waitForCondition,
+  type Kubectl,
+  type KubeObject,
+} from './cluster.ts';
+import { Ui } from './ui.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..', '..');
+export const outputDir = join(here, '..', 'output');
+
+const VERSION = '0.1.0';
+const TENANT_NS = 'pms-fullstack';
+const DB_NS = 'pms-fullstack-db';
+const INSTANCE = 'tenant-a';
+const HOST = 'tenant-a.pms.test';
+const OPERATOR_NS = 'pms-system';
+
+let kubectl: Kubectl;
+let browser: Browser;
+let ctx: BrowserContext;
+let page: Page;
+let ui: Ui;
+let failed: string | null = null;
+let attachmentContent = '';
+let backupKey = '';
+
+/** Steps build on each other: after a failure the rest fail fast instead of timing out. */
+function step(name: string, fn: () => Promise<void>, timeout = 600_000) {
+  it(name, { timeout }, async () => {
+    if (failed) throw new Error(`not run: an earlier step failed (${failed})`);
+    try {
+      await fn();
+    } catch (err) {
+      failed = name;
+      await page?.screenshot({ path: join(outputDir, 'FAILED.png') }).catch(() => undefined);
+      for (const ns of [OPERATOR_NS, DB_NS, TENANT_NS]) {
+        process.stderr.write(`pods in ${ns}:\n${safe(() => podReport(kubectl, ns))}\n`);
+      }
+      throw err;
+    }
+  });
+}
+
+const safe = (fn: () => string): string => {
+  try {
+    return fn();
+  } catch (err) {
+    return String(err);
+  }
+};
+
+/** A namespace whose pods run on the real node (the kwok nodes are for the simulated tests). */
+function realNodeNamespace(name: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, annotations: realNodeNamespaceAnnotations },
+  });
+}
+
+function applyJson(objects: unknown[]): void {
+  kubectl(
+    ['apply', '--server-side', '--field-manager=pms-fullstack-test', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  );
+}
+
+function ferretdb(): unknown[] {
+  const labels = { app: 'ferretdb' };
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ferretdb', namespace: DB_NS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 10001,
+              runAsGroup: 10001,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'ferretdb',
+                image: `localhost/pms/ferretdb:${VERSION}`,
+                imagePullPolicy: 'Never',
+                ports: [{ name: 'mongodb', containerPort: 27017 }],
+                readinessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 2 },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
+            volumes: [{ name: 'data', emptyDir: {} }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'ferretdb', namespace: DB_NS },
+      spec: { selector: labels, ports: [{ name: 'mongodb', port: 27017, targetPort: 27017 }] },
+    },
+  ];
+}
+
+function instance(): unknown {
+  return {
+    apiVersion: 'pms.io/v1alpha1',
+    kind: 'PmsInstance',
+    metadata: { name: INSTANCE, namespace: TENANT_NS },
+    spec: {
+      version: VERSION,
+      host: HOST,
+      mongodb: { external: { uriSecretRef: { name: 'tenant-a-mongodb-uri', key: 'uri' } } },
+      redis: { image: `localhost/pms/redis:${VERSION}` },
+      objectStorage: { image: `localhost/pms/minio:${VERSION}` },
+      // With an external database the schema asks where backups go: here, explicitly, the
+      // instance's own object storage under backups/.
+      backup: { enabled: true, schedule: '0 3 * * *', destination: { prefix: 'backups/' } },
+    },
+  };
+}
+
+function secretValue(name: string, key: string): string {
+  const s = kubectl.json<{ data: Record<string, string> }>([
+    'get',
+    'secret',
+    name,
+    '-n',
+    TENANT_NS,
+  ]);
+  const v = s.data[key];
+  if (!v) throw new Error(`secret ${name} has no key ${key}`);
+  return Buffer.from(v, 'base64').toString('utf8');
+}
+
+function minioClient(): S3Client {
+  const svc = kubectl.json<KubeObject & { spec: { clusterIP: string } }>([
+    'get',
+    'service',
+    `${INSTANCE}-minio`,
+    '-n',
+    TENANT_NS,
+  ]);
+  return new S3Client({
+    // The host reaches ClusterIPs through the route the test environment adds to the node.
+    endpoint: `http://${svc.spec.clusterIP}:9000`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: secretValue(`${INSTANCE}-minio`, 'access-key'),
+      secretAccessKey: secretValue(`${INSTANCE}-minio`, 'secret-key'),
+    },
+  });
+}
+
+describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_600_000 }, () => {
+  before(async () => {
+    const env = testEnv('kube', 'node', 'chromium');
+    mkdirSync(outputDir, { recursive: true });
+    kubectl = kubectlFor(env.kubeconfig);
+    // Every image the install and the instance use, built from this repository's Dockerfiles.
+    const images = buildAllImages({ version: VERSION, log: (m) => process.stderr.write(`${m}\n`) });
+    for (const img of images) importIntoContainerd(env.node.containerdAddress, img.archive);
+    browser = await chromium.launch({
+      ...launchOptions(env.chromiumPath),
+      args: [
+        ...(launchOptions(env.chromiumPath).args ?? []),
+        // The instance's DNS name points at the node's ingress, as a hosts-file line would.
+        `--host-resolver-rules=MAP ${HOST} ${env.node.ingressIp}`,
+      ],
+    });
+    ctx = await browser.newContext({
+      baseURL: `http://${HOST}`,
+      viewport: { width: 1440, height: 900 },
+      acceptDownloads: true,
+    });
+    ctx.setDefaultTimeout(20_000);
+    page = await ctx.newPage();
+    page.on('dialog', (d) => void d.accept());
+    ui = new Ui(page, `http://${HOST}`, env.node.ingressIp);
+  });
+
+  after(async () => {
+    await ctx?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    if (!kubectl) return;
+    for (const ns of [TENANT_NS, DB_NS]) {
+      safe(() => kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true']));
+    }
+    safe(() =>
+      kubectl([
+        'delete',
+        '-k',
+        join(repoRoot, 'config', 'default'),
+        '--ignore-not-found',
+        '--wait=true',
+      ]),
+    );
+  });
+
+  step('installs the operator with kubectl apply -k config/default; it runs as a pod', async () => {
+    kubectl(['apply', '--server-side', '-f', '-'], realNodeNamespace(OPERATOR_NS));
+    kubectl(['apply', '--server-side', '-k', join(repoRoot, 'config', 'default')]);
+    const dep = await waitForCondition(
+      kubectl,
+      'deployment',
+      'pms-operator',
+      OPERATOR_NS,
+      'Available',
+      300_000,
+    );
+    assert.ok(dep);
+    // It talks to the API server with its ServiceAccount's token, not an admin's.
+    const pods = kubectl.json<{
+      items: Array<{ spec: { serviceAccountName: string; nodeName: string } }>;
+    }>(['get', 'pods', '-n', OPERATOR_NS, '-l', 'app.kubernetes.io/name=pms-operator']);
+    assert.ok(pods.items.length > 0);
+    for (const p of pods.items) assert.equal(p.spec.serviceAccountName, 'pms-operator');
+  });
+
+  step('runs the tenant database (FerretDB, Mongo wire) on the node', async () => {
+    kubectl(['apply', '--server-side', '-f', '-'], realNodeNamespace(DB_NS));
+    applyJson(ferretdb());
+    await waitForCondition(kubectl, 'deployment', 'ferretdb', DB_NS, 'Available', 180_000);
+  });
+
+  step('a PmsInstance applied with kubectl becomes Ready with real pods', async () => {
+    kubectl(['apply', '--server-side', '-f', '-'], realNodeNamespace(TENANT_NS));
+    kubectl([
+      'create',
+      'secret',
+      'generic',
+      'tenant-a-mongodb-uri',
+      '-n',
+      TENANT_NS,
+      '--from-literal',
+      `uri=mongodb://ferretdb.${DB_NS}.svc.cluster.local:27017/pms`,
+    ]);
+    applyJson([instance()]);
+    await waitForCondition(kubectl, 'pmsinstance', INSTANCE, TENANT_NS, 'Ready', 600_000);
+    const pods = kubectl.json<{
+      items: Array<{ spec: { nodeName: string }; status: { phase: string } }>;
+    }>(['get', 'pods', '-n', TENANT_NS, '--field-selector=status.phase=Running']);
+    // backend, frontend, worker, redis, minio: every one a real container on the real node.
+    assert.ok(pods.items.length >= 5, podReport(kubectl, TENANT_NS));
+  });
+
+  step('signs in through the ingress with the generated admin credentials', async () => {
+    const email = secretValue(`${INSTANCE}-admin`, 'email');
+    const password = secretValue(`${INSTANCE}-admin`, 'password');
+    await ui.signIn(email, password);
+  });
+
+  step(
+    'creates a project and a task, moves it on the board, uploads and downloads a file',
+    async () => {
+      await ui.createProject('Launch plan', 'LAUNCH');
+      await ui.quickAddTask('Todo', 'Book the venue');
+      await ui.moveTask('LAUNCH-1', 'In Progress');
+      attachmentContent = `venue contract ${Date.now()}\n`.repeat(500);
+      await ui.uploadAndDownload('LAUNCH-1', 'contract.txt', attachmentContent);
+      await ui.screenshot(join(outputDir, 'board.png'), 'LAUNCH');
+    },
+  );
+
+  step('the backup CronJob, run now, writes an archive to S3', async () => {
+    kubectl(['create', 'job', '-n', TENANT_NS, `--from=cronjob/${INSTANCE}-backup`, 'backup-now']);
+    await waitForCondition(kubectl, 'job', 'backup-now', TENANT_NS, 'Complete', 300_000);
+    const s3 = minioClient();
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'pms-attachments', Prefix: `backups/${INSTANCE}/` }),
+    );
+    const keys = (listed.Contents ?? []).map((o) => o.Key ?? '');
+    const archive = keys.find((k) => k.endsWith('.archive.gz'));
+    assert.ok(archive, `no archive under backups/${INSTANCE}/: ${keys.join(', ')}`);
+    const size = listed.Contents?.find((o) => o.Key === archive)?.Size ?? 0;
+    assert.ok(size > 0, 'the archive is empty');
+    backupKey = archive;
+    s3.destroy();
+  });
+
+  step('a project deleted through the API comes back with a PmsRestore', async () => {
+    await ui.deleteProjectThroughApi('LAUNCH');
+    await ui.expectNoProject('Launch plan');
+    applyJson([
+      {
+        apiVersion: 'pms.io/v1alpha1',
+        kind: 'PmsRestore',
+        metadata: { name: 'restore-launch', namespace: TENANT_NS },
+        spec: { instanceRef: { name: INSTANCE }, source: { objectKey: backupKey } },
+      },
+    ]);
+    await eventually(
+      'PmsRestore restore-launch Succeeded',
+      async () => {
+        const r = kubectl.find('pmsrestore', 'restore-launch', TENANT_NS);
+        if (r?.status?.phase === 'Failed') {
+          throw new Error(`restore failed: ${JSON.stringify(r.status)}`);
+        }
+        return r?.status?.phase === 'Succeeded';
+      },
+      600_000,
+    );
+    await waitForCondition(kubectl, 'pmsinstance', INSTANCE, TENANT_NS, 'Ready', 300_000);
+    await ui.expectRestored(
+      'LAUNCH',
+      'LAUNCH-1',
+      'Book the venue',
+      'In Progress',
+      'contract.txt',
+      attachmentContent,
+    );
+    await ui.screenshot(join(outputDir, 'restored.png'), 'LAUNCH');
+  });
+});
