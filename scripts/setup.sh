@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 NODE_VERSION="24.21.0"
 NODE_DIR=".tools/node"
 
-log() { printf '\n==> %s\n' "$*"; }
+# Each line carries the seconds since set-up started, so a log shows each step's share.
+log() { printf '\n==> [%4d s] %s\n' "$SECONDS" "$*"; }
 
 if [ ! -x "$NODE_DIR/bin/node" ] || [ "$("$NODE_DIR/bin/node" --version)" != "v$NODE_VERSION" ]; then
   log "Installing Node $NODE_VERSION into $NODE_DIR"
@@ -43,8 +44,16 @@ fi
 # The Debian redis and nginx packages start system services we do not use; tests start their own.
 (command -v systemctl >/dev/null && systemctl stop redis-server nginx 2>/dev/null) || true
 
+# kubectl is how the tests (and a platform team) install and drive the operator: apply -k,
+# create job --from=cronjob. The machines here ship 1.32; elsewhere install it first.
+if ! command -v kubectl >/dev/null; then
+  echo "setup: kubectl (1.32 or newer) is not on the PATH; install it, then run this again" >&2
+  exit 1
+fi
+
 log "Installing npm dependencies"
 npm ci --no-audit --no-fund
 
 log "Building Go-based test services (cached)"
 node tools/testenv/src/cli.ts install
+log "Set-up done"
