@@ -20,10 +20,13 @@ export interface NextStepsInput {
   localCluster: boolean;
   /** TESTENV_INGRESS_IP when the real node runs (instances can then serve requests). */
   ingressIp: string | undefined;
-  /** The sample's namespace, instance name and host. */
+  /** The sample to apply (a file in samples/), its namespace, instance name and host. */
+  file: string;
   namespace: string;
   instance: string;
   host: string;
+  /** When `file` is the offline sample: the one a connected cluster would use instead. */
+  connectedSample?: string | undefined;
 }
 
 const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replaceAll("'", `'\\''`)}'`);
@@ -32,9 +35,14 @@ export function nextSteps(o: NextStepsInput): string {
   const lines = ['', 'PMS operator is running. Next steps, in another shell:', ''];
   lines.push(`  export KUBECONFIG=${q(o.kubeconfig)}`);
   lines.push(
-    `  kubectl create namespace ${o.namespace} && kubectl -n ${o.namespace} apply -f samples/01-minimal.yaml`,
+    `  kubectl create namespace ${o.namespace} && kubectl -n ${o.namespace} apply -f samples/${o.file}`,
   );
   lines.push(`  kubectl -n ${o.namespace} get pmsinstances -w   # wait for READY True`);
+  if (o.connectedSample) {
+    lines.push(
+      `(samples/${o.connectedSample} needs the public mongo, redis and minio images that a connected cluster pulls.)`,
+    );
+  }
   if (o.ingressIp) {
     lines.push(
       '',

@@ -11,6 +11,9 @@ import { imagePlan, type BuildRecord, type ImageName, type ImageSpec } from './i
 import { binDir, repoRoot } from './paths.ts';
 import { run } from './run.ts';
 
+// How the test database runs as a pod (npm start's local cluster, the full-stack test).
+export { ferretdbObjects, ferretdbUri, type FerretdbOptions } from './ferretdb.ts';
+
 export interface BuildAllOptions {
   /** Product version tag (default 0.1.0, the PmsInstance spec.version the tests use). */
   version?: string;

@@ -16,6 +16,8 @@ const base = {
   kubeconfig: '/tmp/x/data/kube/admin.kubeconfig',
   testenvDir: '/tmp/x',
   localCluster: true,
+  file: '00-local.yaml',
+  connectedSample: '01-minimal.yaml',
   namespace: 'demo',
   instance: 'demo',
   host: 'demo.pms.example.com',
@@ -25,8 +27,9 @@ test('next steps with the real node: URL via the ingress IP and the admin passwo
   const text = nextSteps({ ...base, ingressIp: '10.250.7.2' });
   for (const line of [
     'export KUBECONFIG=/tmp/x/data/kube/admin.kubeconfig',
-    'kubectl create namespace demo && kubectl -n demo apply -f samples/01-minimal.yaml',
+    'kubectl create namespace demo && kubectl -n demo apply -f samples/00-local.yaml',
     'kubectl -n demo get pmsinstances -w',
+    'samples/01-minimal.yaml needs the public mongo, redis and minio images',
     'http://demo.pms.example.com/',
     "echo '10.250.7.2 demo.pms.example.com' | sudo tee -a /etc/hosts",
     "--host-resolver-rules='MAP demo.pms.example.com 10.250.7.2'",
@@ -45,9 +48,12 @@ test('next steps without a real node or for an existing cluster say only what ap
     localCluster: false,
     testenvDir: undefined,
     ingressIp: undefined,
+    file: '01-minimal.yaml',
+    connectedSample: undefined,
   });
-  assert.doesNotMatch(external, /env -- down|no real node/);
+  assert.doesNotMatch(external, /env -- down|no real node|needs the public/);
   assert.match(external, /export KUBECONFIG=/);
+  assert.match(external, /kubectl -n demo apply -f samples\/01-minimal\.yaml/);
   // A path with a space is quoted so the export line can be pasted.
   assert.match(
     nextSteps({ ...base, kubeconfig: '/a b/k', ingressIp: undefined }),
