@@ -500,7 +500,12 @@ describe('PmsInstance CRD validation (real API server)', () => {
   });
 
   it('accepts every sample (server-side dry run)', async () => {
-    for (const file of ['01-minimal.yaml', '02-production.yaml', '03-external-databases.yaml']) {
+    for (const file of [
+      '00-local.yaml',
+      '01-minimal.yaml',
+      '02-production.yaml',
+      '03-external-databases.yaml',
+    ]) {
       for (const obj of readSample(file)) {
         obj.metadata = { ...obj.metadata, namespace: ns };
         const created = await client.create(obj, undefined, 'All');

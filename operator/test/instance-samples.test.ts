@@ -191,6 +191,28 @@ describe('PmsInstance controller: samples and edge cases', () => {
     assert.equal(broken.status?.phase, 'Degraded');
   });
 
+  it('runs the local sample: external Mongo-wire database, data-store images built here', async () => {
+    await provideVolumes(admin, ns, [{ name: 'data-demo-minio-0', size: '10Gi' }]);
+    await applySample('00-local.yaml');
+    const o = await waitReady('demo');
+    assert.equal(o.status?.url, 'http://demo.pms.test');
+    assert.equal(condition(o, 'MongoDBReady')?.reason, 'External');
+    assert.equal(await read('apps/v1', 'StatefulSet', 'demo-mongodb'), undefined);
+    const image = async (kind: string, name: string) => {
+      const w = await read('apps/v1', kind, name);
+      const spec = w?.spec?.template as { spec: { containers: { image: string }[] } };
+      return spec.spec.containers[0]?.image;
+    };
+    assert.equal(await image('Deployment', 'demo-redis'), 'localhost/pms/redis:0.1.0');
+    assert.equal(await image('StatefulSet', 'demo-minio'), 'localhost/pms/minio:0.1.0');
+    assert.ok(await read('batch/v1', 'CronJob', 'demo-backup'), 'backups are scheduled');
+    await client.delete({
+      apiVersion: 'pms.io/v1alpha1',
+      kind: 'PmsInstance',
+      metadata: { name: 'demo', namespace: ns },
+    });
+  });
+
   it('records the newest finished backup run as status.lastBackup', async () => {
     // A value recorded earlier survives while no newer run exists (Jobs are cleaned up).
     const earlier = {
