@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { buildAllImages } from '@pms/images';
+import { buildAllImages, ferretdbObjects, ferretdbUri } from '@pms/images';
 import { eventually, realNodeNamespaceAnnotations, testEnv } from '@pms/testenv';
 import { launchOptions } from '@pms/testenv/browser';
 import { importIntoContainerd } from '@pms/testenv/oci';
@@ -43,6 +43,10 @@ let browser: Browser;
 let ctx: BrowserContext;
 let page: Page;
 let ui: Ui;
+let nodeName = '';
+let chromiumPath = '';
+let ingressIp = '';
+let closing = false;
 let failed: string | null = null;
 let attachmentContent = '';
 let backupKey = '';
@@ -72,13 +76,44 @@ const safe = (fn: () => string): string => {
   }
 };
 
-/** A namespace whose pods run on the real node (the kwok nodes are for the simulated tests). */
-function realNodeNamespace(name: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name, annotations: realNodeNamespaceAnnotations },
-  });
+/**
+ * A namespace whose pods run on the real node (the kwok nodes are for the simulated tests). An
+ * earlier test may still be deleting a namespace of the same name (pms-system is shared): the
+ * annotations would land on the old object and be gone with it, so wait for it first.
+ */
+async function realNodeNamespace(name: string): Promise<void> {
+  await eventually(
+    `namespace ${name} not terminating`,
+    async () => {
+      const ns = kubectl.find<KubeObject & { metadata: { deletionTimestamp?: string } }>(
+        'namespace',
+        name,
+      );
+      return !ns?.metadata.deletionTimestamp;
+    },
+    180_000,
+  );
+  kubectl(
+    ['apply', '--server-side', '--field-manager=pms-fullstack-test', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, annotations: realNodeNamespaceAnnotations },
+    }),
+  );
+}
+
+/** Every pod of the namespace runs on the real node, not on a simulated one. */
+function assertOnRealNode(namespace: string, nodeName: string): void {
+  const pods = kubectl.json<{ items: Array<{ spec: { nodeName?: string } }> }>([
+    'get',
+    'pods',
+    '-n',
+    namespace,
+  ]);
+  assert.ok(pods.items.length > 0, `no pods in ${namespace}`);
+  for (const p of pods.items)
+    assert.equal(p.spec.nodeName, nodeName, podReport(kubectl, namespace));
 }
 
 function applyJson(objects: unknown[]): void {
@@ -86,55 +121,6 @@ function applyJson(objects: unknown[]): void {
     ['apply', '--server-side', '--field-manager=pms-fullstack-test', '-f', '-'],
     JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
   );
-}
-
-function ferretdb(): unknown[] {
-  const labels = { app: 'ferretdb' };
-  return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'ferretdb', namespace: DB_NS },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 10001,
-              runAsGroup: 10001,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [
-              {
-                name: 'ferretdb',
-                image: `localhost/pms/ferretdb:${VERSION}`,
-                imagePullPolicy: 'Never',
-                ports: [{ name: 'mongodb', containerPort: 27017 }],
-                readinessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 2 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-                volumeMounts: [{ name: 'data', mountPath: '/data' }],
-              },
-            ],
-            volumes: [{ name: 'data', emptyDir: {} }],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'ferretdb', namespace: DB_NS },
-      spec: { selector: labels, ports: [{ name: 'mongodb', port: 27017, targetPort: 27017 }] },
-    },
-  ];
 }
 
 function instance(): unknown {
@@ -188,34 +174,48 @@ function minioClient(): S3Client {
   });
 }
 
+/**
+ * Chromium starts when the instance is up, not before the cluster steps: those block the event
+ * loop in kubectl calls for minutes, which an idle browser connection does not need to survive.
+ */
+async function openBrowser(): Promise<void> {
+  browser = await chromium.launch({
+    ...launchOptions(chromiumPath),
+    args: [
+      ...(launchOptions(chromiumPath).args ?? []),
+      // The instance's DNS name points at the node's ingress, as a hosts-file line would.
+      `--host-resolver-rules=MAP ${HOST} ${ingressIp}`,
+    ],
+  });
+  browser.on('disconnected', () => {
+    if (!closing) process.stderr.write('fullstack: Chromium went away during the test\n');
+  });
+  ctx = await browser.newContext({
+    baseURL: `http://${HOST}`,
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
+  ctx.setDefaultTimeout(20_000);
+  page = await ctx.newPage();
+  page.on('dialog', (d) => void d.accept());
+  ui = new Ui(page, `http://${HOST}`, ingressIp);
+}
+
 describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_600_000 }, () => {
   before(async () => {
     const env = testEnv('kube', 'node', 'chromium');
     mkdirSync(outputDir, { recursive: true });
     kubectl = kubectlFor(env.kubeconfig);
+    nodeName = env.node.name;
     // Every image the install and the instance use, built from this repository's Dockerfiles.
     const images = buildAllImages({ version: VERSION, log: (m) => process.stderr.write(`${m}\n`) });
     for (const img of images) importIntoContainerd(env.node.containerdAddress, img.archive);
-    browser = await chromium.launch({
-      ...launchOptions(env.chromiumPath),
-      args: [
-        ...(launchOptions(env.chromiumPath).args ?? []),
-        // The instance's DNS name points at the node's ingress, as a hosts-file line would.
-        `--host-resolver-rules=MAP ${HOST} ${env.node.ingressIp}`,
-      ],
-    });
-    ctx = await browser.newContext({
-      baseURL: `http://${HOST}`,
-      viewport: { width: 1440, height: 900 },
-      acceptDownloads: true,
-    });
-    ctx.setDefaultTimeout(20_000);
-    page = await ctx.newPage();
-    page.on('dialog', (d) => void d.accept());
-    ui = new Ui(page, `http://${HOST}`, env.node.ingressIp);
+    chromiumPath = env.chromiumPath;
+    ingressIp = env.node.ingressIp;
   });
 
   after(async () => {
+    closing = true;
     await ctx?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (!kubectl) return;
@@ -234,7 +234,7 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
   });
 
   step('installs the operator with kubectl apply -k config/default; it runs as a pod', async () => {
-    kubectl(['apply', '--server-side', '-f', '-'], realNodeNamespace(OPERATOR_NS));
+    await realNodeNamespace(OPERATOR_NS);
     kubectl(['apply', '--server-side', '-k', join(repoRoot, 'config', 'default')]);
     const dep = await waitForCondition(
       kubectl,
@@ -251,16 +251,20 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
     }>(['get', 'pods', '-n', OPERATOR_NS, '-l', 'app.kubernetes.io/name=pms-operator']);
     assert.ok(pods.items.length > 0);
     for (const p of pods.items) assert.equal(p.spec.serviceAccountName, 'pms-operator');
+    assertOnRealNode(OPERATOR_NS, nodeName);
   });
 
   step('runs the tenant database (FerretDB, Mongo wire) on the node', async () => {
-    kubectl(['apply', '--server-side', '-f', '-'], realNodeNamespace(DB_NS));
-    applyJson(ferretdb());
+    await realNodeNamespace(DB_NS);
+    // The objects `npm start` runs too; an emptyDir for the data (this environment has no
+    // storage service, and the database lives only as long as the test).
+    applyJson(ferretdbObjects({ namespace: DB_NS, image: `localhost/pms/ferretdb:${VERSION}` }));
     await waitForCondition(kubectl, 'deployment', 'ferretdb', DB_NS, 'Available', 180_000);
+    assertOnRealNode(DB_NS, nodeName);
   });
 
   step('a PmsInstance applied with kubectl becomes Ready with real pods', async () => {
-    kubectl(['apply', '--server-side', '-f', '-'], realNodeNamespace(TENANT_NS));
+    await realNodeNamespace(TENANT_NS);
     kubectl([
       'create',
       'secret',
@@ -269,7 +273,7 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
       '-n',
       TENANT_NS,
       '--from-literal',
-      `uri=mongodb://ferretdb.${DB_NS}.svc.cluster.local:27017/pms`,
+      `uri=${ferretdbUri(DB_NS)}`,
     ]);
     applyJson([instance()]);
     await waitForCondition(kubectl, 'pmsinstance', INSTANCE, TENANT_NS, 'Ready', 600_000);
@@ -278,11 +282,13 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
     }>(['get', 'pods', '-n', TENANT_NS, '--field-selector=status.phase=Running']);
     // backend, frontend, worker, redis, minio: every one a real container on the real node.
     assert.ok(pods.items.length >= 5, podReport(kubectl, TENANT_NS));
+    assertOnRealNode(TENANT_NS, nodeName);
   });
 
   step('signs in through the ingress with the generated admin credentials', async () => {
     const email = secretValue(`${INSTANCE}-admin`, 'email');
     const password = secretValue(`${INSTANCE}-admin`, 'password');
+    await openBrowser();
     await ui.signIn(email, password);
   });
 
