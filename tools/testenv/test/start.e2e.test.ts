@@ -33,6 +33,7 @@ let instance = '';
 let exportLine = '';
 /** The instance reached Ready: the later steps need it (they fail fast without). */
 let wasReady = false;
+let signedIn: { ip: string; host: string; token: string } | undefined;
 
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const realHome = homedir();
@@ -170,6 +171,7 @@ function http(
   method: string,
   path: string,
   body?: unknown,
+  token?: string,
 ): Promise<{ status: number; type: string; location: string; body: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -179,7 +181,11 @@ function http(
         port: 80,
         method,
         path,
-        headers: { host, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          host,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         timeout: 30_000,
       },
       (res) => {
@@ -264,7 +270,41 @@ test('the printed URL serves the sign-in page; the printed password signs in', a
   assert.ok(password.length >= 12, 'a generated password');
   const login = await http(ip, host, 'POST', '/api/v1/auth/login', { email, password });
   assert.equal(login.status, 200, login.body);
-  assert.ok((JSON.parse(login.body) as { accessToken?: string }).accessToken, login.body);
+  const token = (JSON.parse(login.body) as { accessToken?: string }).accessToken;
+  assert.ok(token, login.body);
+  signedIn = { ip, host, token };
+});
+
+test('the database keeps its data when its pod is replaced (a volume, not an emptyDir)', async () => {
+  assert.ok(signedIn, 'not run: no signed-in admin');
+  const { ip, host, token } = signedIn;
+  const made = await http(
+    ip,
+    host,
+    'POST',
+    '/api/v1/projects',
+    { key: 'KEEP', name: 'Survives a restart' },
+    token,
+  );
+  assert.ok(made.status === 200 || made.status === 201, made.body);
+  const db = '-n pms-local-db';
+  const before = kubectlJson<{ items: Pod[] }>(`${db} get pods -l app=ferretdb`).items;
+  assert.equal(before.length, 1);
+  sh(`export KUBECONFIG=${kubeconfig}; kubectl ${db} delete pod -l app=ferretdb --wait=true`);
+  sh(
+    `export KUBECONFIG=${kubeconfig}; kubectl ${db} rollout status deployment/ferretdb --timeout=180s`,
+  );
+  const after = kubectlJson<{ items: Pod[] }>(`${db} get pods -l app=ferretdb`).items;
+  assert.notEqual(after[0]?.metadata.name, before[0]?.metadata.name);
+  // The project, read back through the API from the new pod's database. Spaced attempts: the
+  // API allows 100 requests per client per 15 minutes.
+  let got = { status: 0, body: '' };
+  for (let i = 0; i < 40 && got.status !== 200; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 3000));
+    got = await http(ip, host, 'GET', '/api/v1/projects/KEEP', undefined, token);
+  }
+  assert.equal(got.status, 200, got.body);
+  assert.equal((JSON.parse(got.body) as { name?: string }).name, 'Survives a restart');
 });
 
 test('kill -9 of the operator: the cluster keeps running and the operator is restarted', async () => {
