@@ -203,7 +203,7 @@ async function openBrowser(): Promise<void> {
 
 describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_600_000 }, () => {
   before(async () => {
-    const env = testEnv('kube', 'node', 'chromium');
+    const env = testEnv('kube', 'node', 'storage', 'chromium');
     mkdirSync(outputDir, { recursive: true });
     kubectl = kubectlFor(env.kubeconfig);
     nodeName = env.node.name;
