@@ -283,6 +283,13 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
     // backend, frontend, worker, redis, minio: every one a real container on the real node.
     assert.ok(pods.items.length >= 5, podReport(kubectl, TENANT_NS));
     assertOnRealNode(TENANT_NS, nodeName);
+    // What the docs tell a platform team to type: the short name, with the printer columns.
+    const row = kubectl(['get', 'pms', INSTANCE, '-n', TENANT_NS, '--no-headers']);
+    assert.match(
+      row,
+      new RegExp(`^${INSTANCE}\\s+True\\s+Ready\\s+${VERSION.replaceAll('.', '\\.')}`),
+      row,
+    );
   });
 
   step('signs in through the ingress with the generated admin credentials', async () => {
