@@ -16,22 +16,31 @@ export class Ui {
     this.ingressIp = ingressIp;
   }
 
+  /** A first visit: the app sends an anonymous user to the sign-in form. */
   async signIn(email: string, password: string): Promise<void> {
     this.credentials = { email, password };
     await this.page.goto('/projects');
     await this.page.waitForURL(/\/sign-in/);
-    await this.page.getByLabel('Email').fill(email);
-    await this.page.getByLabel('Password').fill(password);
-    await this.page.getByRole('button', { name: 'Sign in' }).click();
-    await this.page.waitForURL(/\/projects$/);
+    await this.submitSignInForm();
   }
 
-  /** Opens a page, signing in again when the session did not survive (e.g. after a restore). */
+  private async submitSignInForm(): Promise<void> {
+    if (!this.credentials) throw new Error('sign in first');
+    await this.page.getByLabel('Email').fill(this.credentials.email);
+    await this.page.getByLabel('Password').fill(this.credentials.password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  }
+
+  /**
+   * Opens a page, signing in again on the form when the session did not survive: a restore puts
+   * back the database as it was at backup time, so a refresh token rotated since then is unknown.
+   */
   private async open(path: string): Promise<void> {
     await this.page.goto(path);
     await this.page.waitForLoadState('networkidle');
-    if (/\/sign-in/.test(this.page.url()) && this.credentials) {
-      await this.signIn(this.credentials.email, this.credentials.password);
+    if (/\/sign-in/.test(this.page.url())) {
+      await this.submitSignInForm();
       await this.page.goto(path);
     }
   }
