@@ -195,7 +195,7 @@ async function openBrowser(): Promise<void> {
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
-  ctx.setDefaultTimeout(20_000);
+  ctx.setDefaultTimeout(45_000);
   page = await ctx.newPage();
   page.on('dialog', (d) => void d.accept());
   ui = new Ui(page, `http://${HOST}`, ingressIp);

@@ -29,7 +29,9 @@ export class Ui {
     await this.page.getByLabel('Email').fill(this.credentials.email);
     await this.page.getByLabel('Password').fill(this.credentials.password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
-    await this.page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    // A password check costs bcrypt's cost-12 CPU time on a 2-core machine that may be busy
+    // with the post-restore backup: allow it more than a click's usual wait.
+    await this.page.waitForURL((u) => !u.pathname.startsWith('/sign-in'), { timeout: 90_000 });
   }
 
   /**

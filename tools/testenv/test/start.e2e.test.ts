@@ -8,7 +8,8 @@
 //
 // Deviations from a user's terminal, each for running next to other environments: the metrics
 // port is a free one (two operators cannot both take 8080), the test environment's caches
-// (PMS_TESTENV_CACHE, Go's) are passed on, since HOME is replaced, and the state folder is
+// (PMS_TESTENV_CACHE, Go's) and the real ~/.npmrc are passed on, since HOME is replaced (a cold
+// machine's image build runs `npm pack`, which needs the registry settings), and the state folder is
 // `$PMS_TESTENV_DIR-start-e2e` (default /tmp/pms-start-e2e): never the caller's own environment,
 // which the test would otherwise tear down.
 import assert from 'node:assert/strict';
@@ -35,11 +36,20 @@ let exportLine = '';
 let wasReady = false;
 let signedIn: { ip: string; host: string; token: string } | undefined;
 
+/**
+ * A newcomer's terminal: their environment (proxy and CA settings, npm and Go configuration) but
+ * no kubeconfig, and none of this test run's own environment (TESTENV_*, PMS_TESTENV_*), which
+ * `npm start` would otherwise take for its own cluster.
+ */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const realHome = homedir();
+  const own = /^(TESTENV_|PMS_TESTENV_|PMS_TEST_KUBECONFIG$|KUBECONFIG$|KUBEBUILDER_ASSETS$)/;
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !own.test(k)));
   return {
-    PATH: process.env.PATH ?? '',
+    ...inherited,
     HOME: home,
+    // Their npm settings (registry, proxy CA) stay where they are: in the real ~/.npmrc.
+    npm_config_userconfig: process.env.npm_config_userconfig ?? join(realHome, '.npmrc'),
     LANG: 'C.UTF-8',
     PMS_TESTENV_DIR: dir,
     PMS_TESTENV_CACHE: cacheDir,
