@@ -123,6 +123,11 @@ export function createPki(dir: string, apiserverIps: string[] = []): Pki {
   signedCert(dir, 'admin', '/O=system:masters/CN=pms-testenv-admin', clientExt);
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
+  return pkiPaths(dir);
+}
+
+/** Where the files of a PKI made by `createPki` live (also for reading one that exists). */
+export function pkiPaths(dir: string): Pki {
   const p = (f: string) => join(dir, f);
   return {
     dir,

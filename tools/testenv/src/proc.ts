@@ -75,9 +75,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function tcpReady(port: number): Promise<boolean> {
+export function tcpReady(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
+    const s = connect({ host, port });
     s.setTimeout(1000);
     s.once('connect', () => {
       s.destroy();

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { binaryPath } from '../install.ts';
-import { createPki, issueCert, type Pki } from '../pki.ts';
+import { createPki, pkiPaths, issueCert, type Pki } from '../pki.ts';
 import { kubeRequest, type TlsClient } from '../https.ts';
 import { stateDir } from '../paths.ts';
 import { freePort, tcpReady, waitUntil, type Started } from '../proc.ts';
@@ -44,18 +44,7 @@ export function kubeAccess(dataDir: string): KubeAccess {
 
 /** The PKI of a running control plane, for issuing more certificates from its CA. */
 export function kubePki(access: KubeAccess): Pki {
-  const p = (f: string) => join(access.pkiDir, f);
-  return {
-    dir: access.pkiDir,
-    caCert: p('ca.crt'),
-    caKey: p('ca.key'),
-    serverCert: p('apiserver.crt'),
-    serverKey: p('apiserver.key'),
-    adminCert: p('admin.crt'),
-    adminKey: p('admin.key'),
-    saKey: p('sa.key'),
-    saPub: p('sa.pub'),
-  };
+  return pkiPaths(access.pkiDir);
 }
 
 /** Binaries come from KUBEBUILDER_ASSETS when set (the envtest convention), else from our cache. */

@@ -28,8 +28,7 @@ import { kubeRequest, type TlsClient } from '../https.ts';
 import { binaryPath } from '../install.ts';
 import { importIntoContainerd } from '../oci.ts';
 import { issueCert } from '../pki.ts';
-import { waitUntil } from '../proc.ts';
-import { connect } from 'node:net';
+import { tcpReady, waitUntil } from '../proc.ts';
 import { envNodeNetwork, kubeAccess, kubePki, nodeNetworkOwner, writeKubeconfig } from './kube.ts';
 import {
   ensureNodeNetwork,
@@ -250,21 +249,6 @@ export async function removeNodeLeftovers(
   if (hadNetns) log('node: network namespace, mounts and cgroups removed');
 }
 
-function tcpOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, timeout: 1000 });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
-
 const yaml = (o: object) => JSON.stringify(o, null, 2); // JSON is YAML
 
 async function apply(admin: TlsClient, path: string, body: object): Promise<void> {
@@ -375,7 +359,7 @@ export async function startNode(ctx: ServiceContext): Promise<RunningService> {
   );
   // The host reaching the API server through the `kubernetes` ClusterIP proves the host route,
   // the node's forwarding and kube-proxy's rules.
-  await waitUntil(proxy, () => tcpOpen(net.apiServiceIp, 443), 60_000);
+  await waitUntil(proxy, () => tcpReady(443, net.apiServiceIp), 60_000);
 
   for (const o of corednsObjects(net)) await apply(admin, o.path, o.body);
   // The ingress controller (default IngressClass `traefik`, hostPort 80 on the node IP) starts
