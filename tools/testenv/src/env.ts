@@ -1,12 +1,17 @@
 // Starting and stopping a whole environment.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from './paths.ts';
 import { startProcess, stopProcess } from './proc.ts';
 import { locateChromium } from './services/chromium.ts';
 import { startKube } from './services/kube.ts';
 import { startKwok } from './services/kwok.ts';
-import { removeNodeLeftovers, startNode, stopNodeWorkloads } from './services/node.ts';
+import {
+  reclaimStaleNodeNetwork,
+  removeNodeLeftovers,
+  startNode,
+  stopNodeWorkloads,
+} from './services/node.ts';
 import { startMongo } from './services/mongodb.ts';
 import { startRedis } from './services/redis.ts';
 import { startS3 } from './services/s3.ts';
@@ -31,6 +36,24 @@ export async function up(
 ): Promise<EnvState> {
   const dataDir = join(stateDir, 'data');
   const logDir = join(stateDir, 'logs');
+  mkdirSync(stateDir, { recursive: true });
+  // Other environments on this machine see from this file that we are starting (environmentAlive).
+  const upPid = join(stateDir, 'up.pid');
+  writeFileSync(upPid, String(process.pid));
+  try {
+    return await upWithPid(services, log, dataDir, logDir);
+  } finally {
+    rmSync(upPid, { force: true });
+  }
+}
+
+async function upWithPid(
+  services: readonly ServiceName[],
+  log: (m: string) => void,
+  dataDir: string,
+  logDir: string,
+): Promise<EnvState> {
+  if (services.includes('node')) await reclaimStaleNodeNetwork(log);
   // Never recurse into a leftover mount (a pod volume, a container rootfs) of a crashed run.
   await removeNodeLeftovers(dataDir, log);
   rmSync(dataDir, { recursive: true, force: true });

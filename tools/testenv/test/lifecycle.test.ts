@@ -105,3 +105,60 @@ it('up then down with the real node, twice, leaves nothing of it behind', async 
         assert.ok(!readFileSync(join(cniResults, f), 'utf8').includes(dataDir), `${f} left`);
   }
 });
+
+it('a node network left by a killed environment is taken over; a running one is not', async () => {
+  // Three state folders sharing one node index, as two clones with the default folder would.
+  const dirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), 'testenv-holder-')));
+  const [killed, next, third] = dirs as [string, string, string];
+  const index = String(nodeIndex(killed));
+  const net = nodeNetwork(Number(index));
+  const runIn = (folder: string, ...args: string[]) =>
+    execFileSync(process.execPath, [cli, ...args], {
+      env: { ...process.env, PMS_TESTENV_DIR: folder, PMS_TESTENV_NODE_INDEX: index },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  try {
+    runIn(killed, 'up', '--only', 'kube,node');
+    // The machine session ends mid-run: every process of that environment dies at once, and
+    // nobody runs `down`; its namespace, veth, mounts and containers stay.
+    const state = JSON.parse(readFileSync(join(killed, 'state.json'), 'utf8')) as EnvState;
+    for (const pid of [
+      ...state.services.flatMap((s) => s.processes.map((p) => p.pid)),
+      ...processesMentioning(join(killed, 'data')),
+    ])
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    assert.ok(existsSync(net.netnsPath), 'the killed environment left its namespace');
+
+    const r = spawnSync(process.execPath, [cli, 'up', '--only', 'kube,node'], {
+      env: { ...process.env, PMS_TESTENV_DIR: next, PMS_TESTENV_NODE_INDEX: index },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`left by a stopped environment in ${killed}`));
+    assert.deepEqual(mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), killed), []);
+    assert.equal(readFileSync(`/sys/class/net/${net.hostVeth}/ifalias`, 'utf8').trim(), next);
+
+    // A running environment keeps its network: the third one is refused with what to do.
+    assert.throws(
+      () => runIn(third, 'up', '--only', 'kube,node'),
+      (e: Error & { stderr?: string }) =>
+        new RegExp(`in use by the environment in ${next}.*PMS_TESTENV_NODE_INDEX`).test(
+          e.stderr ?? '',
+        ),
+    );
+    assert.equal(readFileSync(`/sys/class/net/${net.hostVeth}/ifalias`, 'utf8').trim(), next);
+  } finally {
+    for (const d of [third, next, killed]) {
+      try {
+        runIn(d, 'down');
+      } finally {
+        rmSync(d, { recursive: true, force: true });
+      }
+    }
+  }
+});

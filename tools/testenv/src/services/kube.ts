@@ -10,16 +10,43 @@ import { createPki, pkiPaths, issueCert, type Pki } from '../pki.ts';
 import { kubeRequest, type TlsClient } from '../https.ts';
 import { stateDir } from '../paths.ts';
 import { freePort, tcpReady, waitUntil, type Started } from '../proc.ts';
-import { ensureNodeNetwork, nodeIndex, nodeNetwork, type NodeNetwork } from './network.ts';
+import {
+  ensureNodeNetwork,
+  environmentAlive,
+  nodeIndex,
+  nodeNetwork,
+  vethOwner,
+  type NodeNetwork,
+} from './network.ts';
 import type { RunningService, ServiceContext } from './types.ts';
 
-/** The node network of this environment (same answer in `up` and `down`). */
+/**
+ * The node network of this environment (same answer in `up` and `down`). PMS_TESTENV_NODE_INDEX
+ * decides when set; a PMS_TESTENV_DIR folder has its own index; the default folder takes index 0
+ * (the documented addresses) unless another running environment holds it, then its own.
+ * A network we hold comes first; one whose holder stopped without `down` may be taken over
+ * (reclaimStaleNodeNetwork removes what that environment left).
+ */
 export function envNodeNetwork(): NodeNetwork {
-  return nodeNetwork(
-    nodeIndex(
-      process.env.PMS_TESTENV_DIR ? resolve(stateDir) : undefined,
-      process.env.PMS_TESTENV_NODE_INDEX,
-    ),
+  const owner = nodeNetworkOwner();
+  const override = process.env.PMS_TESTENV_NODE_INDEX;
+  const indexes =
+    override !== undefined && override !== ''
+      ? [nodeIndex(undefined, override)]
+      : process.env.PMS_TESTENV_DIR
+        ? [nodeIndex(owner)]
+        : [0, nodeIndex(owner)];
+  const [first, ...rest] = indexes.map(nodeNetwork) as [NodeNetwork, ...NodeNetwork[]];
+  const nets = [first, ...rest];
+  const usable = (n: NodeNetwork) => {
+    const holder = vethOwner(n);
+    return !holder || holder === owner || !environmentAlive(holder, n);
+  };
+  return (
+    nets.find((n) => vethOwner(n) === owner) ??
+    nets.find(usable) ??
+    // Every candidate is held by a running environment: ensureNodeNetwork says so.
+    first
   );
 }
 

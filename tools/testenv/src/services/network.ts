@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive } from '../proc.ts';
 
 export interface NodeNetwork {
   /** Environment index: 0 for the default state folder, 2..249 derived from PMS_TESTENV_DIR. */
@@ -80,7 +82,7 @@ export function inNetns(net: NodeNetwork, cmd: string, args: string[], allowFail
 }
 
 /** The state folder that created the host veth (kept as its interface alias), if it exists. */
-function vethOwner(net: NodeNetwork): string | undefined {
+export function vethOwner(net: NodeNetwork): string | undefined {
   try {
     return readFileSync(`/sys/class/net/${net.hostVeth}/ifalias`, 'utf8').trim();
   } catch {
@@ -95,6 +97,37 @@ function vethOwner(net: NodeNetwork): string | undefined {
 export function ownsNodeNetwork(net: NodeNetwork, owner: string): boolean {
   const current = vethOwner(net);
   return current === undefined || current === '' || current === owner;
+}
+
+/** Process ids an environment's state folder records: its services' processes, and the `up` in progress. */
+function recordedPids(owner: string): number[] {
+  const pids: number[] = [];
+  try {
+    const state = JSON.parse(readFileSync(join(owner, 'state.json'), 'utf8')) as {
+      services?: Array<{ processes?: Array<{ pid?: unknown }> }>;
+    };
+    for (const s of state.services ?? [])
+      for (const p of s.processes ?? []) if (typeof p.pid === 'number') pids.push(p.pid);
+  } catch {
+    /* no state (stopped, or `up` still starting): the up.pid file below says which */
+  }
+  try {
+    pids.push(Number(readFileSync(join(owner, 'up.pid'), 'utf8').trim()));
+  } catch {
+    /* no `up` running there */
+  }
+  return pids.filter((p) => Number.isInteger(p) && p > 0);
+}
+
+/**
+ * Whether the environment in state folder `owner` still runs: a process in its node namespace,
+ * one of its recorded processes, or its `up` is alive. A run killed with its machine session
+ * (or a deleted clone) leaves the network behind with none of these; it may then be reclaimed.
+ */
+export function environmentAlive(owner: string, net: NodeNetwork): boolean {
+  if (existsSync(net.netnsPath) && run('ip', ['netns', 'pids', net.netns], true).out !== '')
+    return true;
+  return recordedPids(owner).some(isAlive);
 }
 
 /** Creates the namespace, veth pair, addresses and host routes (idempotent). */

@@ -32,7 +32,9 @@ import { tcpReady, waitUntil } from '../proc.ts';
 import { envNodeNetwork, kubeAccess, kubePki, nodeNetworkOwner, writeKubeconfig } from './kube.ts';
 import {
   ensureNodeNetwork,
+  environmentAlive,
   ownsNodeNetwork,
+  vethOwner,
   removeNodeNetwork,
   type NodeNetwork,
 } from './network.ts';
@@ -200,11 +202,12 @@ export async function stopNodeWorkloads(dataDir: string, log: (m: string) => voi
 export async function removeNodeLeftovers(
   dataDir: string,
   log: (m: string) => void,
+  net: NodeNetwork = envNodeNetwork(),
+  owner: string = nodeNetworkOwner(),
 ): Promise<void> {
   const paths = nodePaths(dataDir);
-  const net = envNodeNetwork();
   // Another environment's node with the same index: only what is in our own folder is ours.
-  const ours = ownsNodeNetwork(net, nodeNetworkOwner());
+  const ours = ownsNodeNetwork(net, owner);
   const hadNetns = ours && existsSync(net.netnsPath);
   const cgroup = net.netns;
   for (let i = 0; i < 50; i++) {
@@ -247,6 +250,19 @@ export async function removeNodeLeftovers(
     }
   }
   if (hadNetns) log('node: network namespace, mounts and cgroups removed');
+}
+
+/**
+ * Takes over this environment's node network from an environment that stopped without `down`
+ * (its machine session ended mid-run, its clone was deleted): removes what it left (its
+ * containers' shims, mounts, cgroups, the namespace and veth) so `up` can start a node here.
+ */
+export async function reclaimStaleNodeNetwork(log: (m: string) => void): Promise<void> {
+  const net = envNodeNetwork();
+  const holder = vethOwner(net);
+  if (!holder || holder === nodeNetworkOwner() || environmentAlive(holder, net)) return;
+  log(`node: network ${net.netns} was left by a stopped environment in ${holder}; removing it`);
+  await removeNodeLeftovers(join(holder, 'data'), log, net, holder);
 }
 
 const yaml = (o: object) => JSON.stringify(o, null, 2); // JSON is YAML
