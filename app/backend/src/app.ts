@@ -7,6 +7,7 @@ import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import { authRoutes } from './auth/routes.ts';
 import { verifyBearer, type AuthSettings } from './auth/service.ts';
+import { createSessionStore } from './auth/sessions.ts';
 import type { Deps } from './deps.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { authenticate, principalOf } from './platform/auth.ts';
@@ -85,6 +86,12 @@ export function buildApp(deps: Deps): BuiltApp {
     accessTtl: config.JWT_ACCESS_TTL,
     refreshTtl: config.JWT_REFRESH_TTL,
     bcryptRounds: config.BCRYPT_ROUNDS,
+    sessions: createSessionStore({
+      redis: deps.redis,
+      prefix: config.REDIS_KEY_PREFIX,
+      ttlSeconds: config.AUTH_CACHE_TTL,
+      logger,
+    }),
   };
   const router = express.Router();
   const api = new Api(router, prefix);
@@ -101,7 +108,7 @@ export function buildApp(deps: Deps): BuiltApp {
     }),
   );
   authRoutes(api, deps, settings);
-  userRoutes(api, deps);
+  userRoutes(api, deps, settings.sessions);
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);

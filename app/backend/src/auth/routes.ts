@@ -12,6 +12,7 @@ import {
 } from './schemas.ts';
 import {
   changePassword,
+  endAllSessions,
   login,
   logout,
   refresh,
@@ -121,7 +122,23 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
   api.op(
     { method: 'post', path: '/auth/logout', summary: 'Log out', tag, auth: 'public', status: 204 },
     async ({ req, res }) => {
-      await logout(cookieOf(req));
+      await logout(cookieOf(req), settings);
+      res.clearCookie(cookieName, cookieOpts);
+      return undefined;
+    },
+  );
+
+  api.op(
+    {
+      method: 'post',
+      path: '/auth/logout-all',
+      summary: 'Log out everywhere (every session and access token of the caller)',
+      tag,
+      auth: 'user',
+      status: 204,
+    },
+    async ({ user, res }) => {
+      await endAllSessions(user.userId, settings);
       res.clearCookie(cookieName, cookieOpts);
       return undefined;
     },
@@ -141,7 +158,7 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       auth: 'user',
       body: ZUpdateMeSchema,
     },
-    ({ user, body }) => updateUser(user.userId, body),
+    ({ user, body }) => updateUser(user.userId, body, settings.sessions),
   );
 
   api.op(

@@ -1,12 +1,13 @@
 import bcrypt from 'bcryptjs';
 import { randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Principal } from '../platform/auth.ts';
 import { AppError, unauthorized } from '../platform/errors.ts';
 import { ApiToken } from '../tokens/model.ts';
 import { User, toUser, type TUser, type TUserDoc } from '../users/model.ts';
 import { hashPassword } from '../users/service.ts';
 import { RefreshClaim, RefreshToken } from './model.ts';
+import type { SessionStore } from './sessions.ts';
 import { isApiToken, newRefreshToken, sha256 } from './tokens.ts';
 
 export interface AuthSettings {
@@ -14,6 +15,7 @@ export interface AuthSettings {
   accessTtl: number;
   refreshTtl: number;
   bcryptRounds: number;
+  sessions: SessionStore;
 }
 
 export interface Session {
@@ -27,8 +29,19 @@ export interface Session {
 let dummyHash: Promise<string> | undefined;
 const dummy = (rounds: number) => (dummyHash ??= bcrypt.hash('not-a-password', rounds));
 
-async function issueAccessToken(user: TUser, s: AuthSettings): Promise<string> {
-  return new SignJWT({ role: user.role, name: user.name, email: user.email })
+/** `sv`: the user's session version at issue time; `sid`: the refresh-token family (login). */
+async function issueAccessToken(
+  user: TUser,
+  session: { sv: number; sid: string },
+  s: AuthSettings,
+): Promise<string> {
+  return new SignJWT({
+    role: user.role,
+    name: user.name,
+    email: user.email,
+    sv: session.sv,
+    sid: session.sid,
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user.id)
     .setIssuedAt()
@@ -37,7 +50,12 @@ async function issueAccessToken(user: TUser, s: AuthSettings): Promise<string> {
     .sign(s.secret);
 }
 
-async function issueSession(user: TUser, familyId: string, s: AuthSettings): Promise<Session> {
+async function issueSession(
+  user: TUser,
+  sv: number,
+  familyId: string,
+  s: AuthSettings,
+): Promise<Session> {
   const refreshToken = newRefreshToken();
   await RefreshToken.create({
     userId: user.id,
@@ -46,7 +64,7 @@ async function issueSession(user: TUser, familyId: string, s: AuthSettings): Pro
     expiresAt: new Date(Date.now() + s.refreshTtl * 1000),
   });
   return {
-    accessToken: await issueAccessToken(user, s),
+    accessToken: await issueAccessToken(user, { sv, sid: familyId }, s),
     expiresIn: s.accessTtl,
     user,
     refreshToken,
@@ -58,11 +76,12 @@ export async function login(email: string, password: string, s: AuthSettings): P
   const ok = await bcrypt.compare(password, u?.passwordHash ?? (await dummy(s.bcryptRounds)));
   if (!u || !ok || u.disabled)
     throw new AppError('invalid_credentials', 'Invalid email or password');
-  return issueSession(toUser(u), randomUUID(), s);
+  return issueSession(toUser(u), u.sessionVersion ?? 0, randomUUID(), s);
 }
 
+/** A new login for a user who was just created (registration): session version 0. */
 export async function startSession(user: TUser, s: AuthSettings): Promise<Session> {
-  return issueSession(user, randomUUID(), s);
+  return issueSession(user, 0, randomUUID(), s);
 }
 
 /** Rotates a refresh token. Replaying a rotated token revokes the whole family. */
@@ -71,11 +90,13 @@ export async function refresh(token: string, s: AuthSettings): Promise<Session> 
   const now = new Date();
   const known = await RefreshToken.findOne({ tokenHash: hash }).lean();
   if (!known) throw unauthorized('Invalid refresh token');
-  const revokeFamily = () =>
-    RefreshToken.updateMany(
+  const revokeFamily = async () => {
+    await RefreshToken.updateMany(
       { familyId: known.familyId, revokedAt: null },
       { $set: { revokedAt: now } },
     );
+    await s.sessions.publishFamiliesRevoked([known.familyId]);
+  };
   const reused = () =>
     new AppError(
       'token_reused',
@@ -98,17 +119,29 @@ export async function refresh(token: string, s: AuthSettings): Promise<Session> 
   if (known.expiresAt.getTime() <= now.getTime()) throw unauthorized('Refresh token expired');
   const u = await User.findById(known.userId).lean<TUserDoc>();
   if (!u || u.disabled) throw unauthorized('User no longer active');
-  return issueSession(toUser(u), known.familyId, s);
+  return issueSession(toUser(u), u.sessionVersion ?? 0, known.familyId, s);
 }
 
-export async function logout(token: string | undefined): Promise<void> {
+/**
+ * Ends one login: its refresh-token family is revoked, and access tokens issued to it (they
+ * carry `sid`) are refused from the next request on.
+ */
+export async function logout(token: string | undefined, s: AuthSettings): Promise<void> {
   if (!token) return;
   const known = await RefreshToken.findOne({ tokenHash: sha256(token) }).lean();
-  if (known)
-    await RefreshToken.updateMany(
-      { familyId: known.familyId, revokedAt: null },
-      { $set: { revokedAt: new Date() } },
-    );
+  if (!known) return;
+  await RefreshToken.updateMany(
+    { familyId: known.familyId, revokedAt: null },
+    { $set: { revokedAt: new Date() } },
+  );
+  await s.sessions.publishFamiliesRevoked([known.familyId]);
+}
+
+/** Ends every login of a user: session version bump plus revocation of every family. */
+export async function endAllSessions(userId: string, s: AuthSettings): Promise<void> {
+  await User.updateOne({ _id: userId }, { $inc: { sessionVersion: 1 } });
+  await RefreshToken.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  await s.sessions.publishUser(userId);
 }
 
 export async function changePassword(
@@ -126,7 +159,7 @@ export async function changePassword(
     { _id: userId },
     { $set: { passwordHash: await hashPassword(next, s.bcryptRounds) } },
   );
-  await RefreshToken.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  await endAllSessions(userId, s);
 }
 
 /** Resolves a bearer credential (JWT access token or pms_ API token). */
@@ -135,7 +168,7 @@ export async function verifyBearer(token: string, s: AuthSettings): Promise<Prin
     const t = await ApiToken.findOne({ tokenHash: sha256(token) }).lean();
     if (!t || (t.expiresAt && t.expiresAt.getTime() <= Date.now()))
       throw unauthorized('Invalid API token');
-    const u = await User.findById(t.userId).lean<TUserDoc>();
+    const u = await s.sessions.user(String(t.userId), 0);
     if (!u || u.disabled) throw unauthorized('Invalid API token');
     // lastUsedAt is informative: at most one write per minute per token.
     if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000)
@@ -143,27 +176,33 @@ export async function verifyBearer(token: string, s: AuthSettings): Promise<Prin
         () => undefined,
       );
     return {
-      userId: String(u._id),
-      role: u.role as 'admin' | 'member',
+      userId: String(t.userId),
+      role: u.role,
       name: u.name,
       email: u.email,
       via: 'api_token',
     };
   }
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, s.secret, { issuer: 'pms', algorithms: ['HS256'] });
-    if (typeof payload.sub !== 'string') throw unauthorized('Invalid access token');
-    return {
-      userId: payload.sub,
-      role: payload.role === 'admin' ? 'admin' : 'member',
-      name: String(payload.name ?? ''),
-      email: String(payload.email ?? ''),
-      via: 'jwt',
-    };
+    ({ payload } = await jwtVerify(token, s.secret, { issuer: 'pms', algorithms: ['HS256'] }));
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired)
       throw new AppError('token_expired', 'Access token expired');
-    if (err instanceof AppError) throw err;
     throw unauthorized('Invalid access token');
   }
+  if (typeof payload.sub !== 'string' || !/^[a-f0-9]{24}$/.test(payload.sub))
+    throw unauthorized('Invalid access token');
+  // The token is a snapshot: the user's current state decides (see sessions.ts).
+  const sv = typeof payload.sv === 'number' ? payload.sv : 0;
+  const [u, ended] = await Promise.all([
+    s.sessions.user(payload.sub, sv),
+    typeof payload.sid === 'string' ? s.sessions.familyRevoked(payload.sid) : false,
+  ]);
+  if (!u || u.disabled) throw unauthorized('Account disabled');
+  if (ended) throw unauthorized('Session ended');
+  // Older version: a role change, password change or "log out everywhere" happened since. A
+  // refresh (if the login still stands) issues a token with the current rights.
+  if (sv < u.sv) throw new AppError('token_expired', 'Session changed; refresh the access token');
+  return { userId: payload.sub, role: u.role, name: u.name, email: u.email, via: 'jwt' };
 }

@@ -103,6 +103,12 @@ export const ZConfigSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ACCESS_TTL: int(900, 1),
   JWT_REFRESH_TTL: int(1209600, 60),
+  /**
+   * Seconds a user's session state (version, role, disabled) and a login's revocation status
+   * stay cached in Redis. Changes are written through at once; this only bounds how long a
+   * change made while Redis was unreachable can go unseen.
+   */
+  AUTH_CACHE_TTL: int(15, 1, 3600),
   REFRESH_COOKIE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a cookie name')

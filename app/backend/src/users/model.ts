@@ -7,6 +7,9 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ['admin', 'member'], default: 'member' },
     disabled: { type: Boolean, default: false },
+    // Bumped whenever existing access must end (disable, role change, password change, logout
+    // everywhere); access tokens carry the version they were issued at (see auth/sessions.ts).
+    sessionVersion: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

@@ -1,9 +1,10 @@
+import type { SessionStore } from '../auth/sessions.ts';
 import type { Api } from '../platform/http.ts';
 import type { Deps } from '../deps.ts';
 import { ZCreateUserSchema, ZUpdateUserSchema, ZUserIdParams, ZUserListQuery } from './schemas.ts';
 import { createUser, getUser, listUsers, updateUser } from './service.ts';
 
-export function userRoutes(api: Api, deps: Deps): void {
+export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
   const tag = 'users';
   api.op(
     {
@@ -50,6 +51,6 @@ export function userRoutes(api: Api, deps: Deps): void {
       params: ZUserIdParams,
       body: ZUpdateUserSchema,
     },
-    ({ params, body }) => updateUser(params.id, body),
+    ({ params, body }) => updateUser(params.id, body, sessions),
   );
 }

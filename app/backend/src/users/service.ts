@@ -1,5 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { conflict, notFound } from '../platform/errors.ts';
+import { RefreshToken } from '../auth/model.ts';
+import type { SessionStore } from '../auth/sessions.ts';
 import { escapeRegex } from '../tasks/query.ts';
 import { User, toUser, type TUser } from './model.ts';
 
@@ -45,6 +47,11 @@ export async function getUser(id: string): Promise<TUser> {
   return toUser(u);
 }
 
+/**
+ * Updates a user. A role or `disabled` change bumps the session version in the same write, so
+ * every access token issued before stops working on the next request (see auth/sessions.ts);
+ * disabling also revokes every refresh-token family, so a later re-enable needs a new login.
+ */
 export async function updateUser(
   id: string,
   patch: {
@@ -52,9 +59,18 @@ export async function updateUser(
     role?: 'admin' | 'member' | undefined;
     disabled?: boolean | undefined;
   },
+  sessions: SessionStore,
 ): Promise<TUser> {
-  const u = await User.findByIdAndUpdate(id, { $set: patch }, { new: true }).lean();
+  const endsAccess = patch.role !== undefined || patch.disabled !== undefined;
+  const update = endsAccess ? { $set: patch, $inc: { sessionVersion: 1 } } : { $set: patch };
+  const u = await User.findByIdAndUpdate(id, update, { new: true }).lean();
   if (!u) throw notFound('User');
+  if (patch.disabled === true)
+    await RefreshToken.updateMany(
+      { userId: id, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    );
+  await sessions.publishUser(id);
   return toUser(u);
 }
 
