@@ -115,7 +115,7 @@ async function expectServiceMonitor(name: string, uid: string): Promise<Obj> {
     },
   });
   assert.deepEqual(sm.spec?.endpoints, [
-    { port: 'http', path: '/metrics', scheme: 'http', interval: '15s' },
+    { port: 'metrics', path: '/metrics', scheme: 'http', interval: '15s' },
   ]);
   // The selected Service exists and has the named port.
   const svc = await get(`/api/v1/namespaces/${ns}/services/${name}-backend`);

@@ -35,6 +35,25 @@ export const DEFAULT_INGRESS_NAMESPACE_SELECTOR = {
   matchLabels: { 'kubernetes.io/metadata.name': 'traefik' },
 };
 
+/** The namespace allowed to scrape the backend's metrics port when the spec names none. */
+export const DEFAULT_MONITORING_NAMESPACE_SELECTOR = {
+  matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+};
+
+/** A metav1.LabelSelector (the CRD checks the operators and values). */
+const ZLabelSelectorSchema = z.object({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.object({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+
 const ZStorageSchema = (size: string) =>
   z
     .object({
@@ -166,6 +185,10 @@ export const ZPmsInstanceSpecSchema = z.object({
         .regex(/^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/)
         .default('30s'),
       labels: z.record(z.string(), z.string()).optional(),
+      /** Namespaces whose pods may reach the backend's metrics port (Prometheus). */
+      namespaceSelector: ZLabelSelectorSchema.default(() =>
+        structuredClone(DEFAULT_MONITORING_NAMESPACE_SELECTOR),
+      ),
     })
     .prefault({}),
   features: z

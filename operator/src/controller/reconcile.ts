@@ -16,6 +16,7 @@ import {
   invalidSpecStatus,
   pausedStatus,
   type Observed,
+  type RefProblem,
 } from '../status/compute.ts';
 import { checkExternalRefs, writeStatus, type RawInstance } from '../status/write.ts';
 import {
@@ -27,6 +28,7 @@ import {
   type ApplyOutcome,
 } from './children.ts';
 import { observeLastBackup } from './backup-status.ts';
+import { readExternalStores } from './external-stores.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
 import { SERVICE_MONITOR } from './owned.ts';
 import {
@@ -105,7 +107,9 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     const caps = await clusterCapabilities(ctx.kc, discover, SERVICE_MONITOR);
     const live = await listChildren(ctx, instance, caps.serviceMonitors ? [SERVICE_MONITOR] : []);
     const createdSecrets = await ensureSecrets(ctx, renderSecrets(instance, random), live);
-    const desired = renderChildren(instance, caps);
+    // External MongoDB/Redis: egress is opened to the ports their connection strings name.
+    const external = await readExternalStores(ctx, instance);
+    const desired = renderChildren(instance, caps, external.ports);
     let outcome: ApplyOutcome;
     try {
       outcome = await applyChildren(ctx, raw, desired, live, async () => {
@@ -133,7 +137,12 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     if (pruned.length > 0)
       await ctx.events.record(raw, 'Normal', 'Pruned', `deleted ${pruned.join(', ')}`);
 
-    const observed: Observed = { workloads, missingRefs: await checkExternalRefs(ctx, instance) };
+    // A missing Secret (checkExternalRefs) wins over an unreadable connection string.
+    const missingRefs: Observed['missingRefs'] = new Map<string, string | RefProblem>([
+      ...external.problems,
+      ...(await checkExternalRefs(ctx, instance)),
+    ]);
+    const observed: Observed = { workloads, missingRefs };
     const status = computeStatus(instance, observed, raw.status, now());
     const lastBackup = newestBackup(
       raw.status?.lastBackup,

@@ -11,6 +11,12 @@ export const FRONTEND_PORT = 3000;
 export const MONGODB_PORT = 27017;
 export const REDIS_PORT = 6379;
 export const MINIO_PORT = 9000;
+/**
+ * The backend's own /metrics listener (its METRICS_PORT) when monitoring is enabled: a port of
+ * its own lets the NetworkPolicy open metrics to the monitoring namespace without opening the
+ * API, and keeps /metrics off the API port that the ingress serves.
+ */
+export const METRICS_PORT = 9464;
 export const MONGODB_REPLICA_SET = 'rs0';
 /** The attachments bucket created in the in-cluster MinIO. */
 export const MINIO_BUCKET = 'pms-attachments';
@@ -35,6 +41,7 @@ export function appConfigData(i: PmsInstance): Record<string, string> {
     MAINTENANCE_MODE: bool(s.maintenance),
     ENABLE_METRICS: bool(s.monitoring.enabled),
   };
+  if (s.monitoring.enabled) data.METRICS_PORT = String(METRICS_PORT);
   if (data.MONGODB_DB === '') delete data.MONGODB_DB;
   const ext = s.objectStorage.external;
   if (ext) {

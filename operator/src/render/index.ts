@@ -4,7 +4,7 @@ import { renderBackupCronJob } from './backup-cronjob.ts';
 import { renderAppConfigMap, renderMongoScriptsConfigMap } from './configmaps.ts';
 import { renderIngress } from './ingress.ts';
 import { renderJobs } from './jobs.ts';
-import { renderNetworkPolicies } from './networkpolicies.ts';
+import { renderNetworkPolicies, type ExternalStorePorts } from './networkpolicies.ts';
 import { renderPodDisruptionBudgets } from './pdbs.ts';
 import { renderServiceMonitor } from './servicemonitor.ts';
 import { renderServices } from './services.ts';
@@ -13,6 +13,8 @@ import { renderDeployments, renderStatefulSets } from './workloads.ts';
 
 export { renderSecrets, type RandomSource } from './secrets.ts';
 export type { Child } from './types.ts';
+export type { ExternalStorePorts } from './networkpolicies.ts';
+export { ConnectionStringError, mongoUriPorts, redisUrlPorts } from './connection-ports.ts';
 
 /** What the cluster serves beyond the built-in kinds (discovered by the controller). */
 export interface ClusterCapabilities {
@@ -24,10 +26,13 @@ export interface ClusterCapabilities {
  * Every child except the generated Secrets (which are created once, see renderSecrets), in
  * the order they are applied: configuration before the workloads that read it. Optional kinds
  * (the ServiceMonitor) are rendered only when `caps` says the cluster serves them.
+ * `externalStores`: the ports of external MongoDB/Redis, read from their Secrets by the
+ * controller (no egress is opened to an external store whose ports are not given).
  */
 export function renderChildren(
   i: PmsInstance,
   caps: ClusterCapabilities = { serviceMonitors: false },
+  externalStores: ExternalStorePorts = {},
 ): Child[] {
   return [
     renderAppConfigMap(i),
@@ -38,7 +43,7 @@ export function renderChildren(
     ...renderJobs(i),
     ...renderBackupCronJob(i),
     ...renderIngress(i),
-    ...renderNetworkPolicies(i),
+    ...renderNetworkPolicies(i, externalStores),
     ...renderPodDisruptionBudgets(i),
     ...renderServiceMonitor(i, caps.serviceMonitors),
   ];

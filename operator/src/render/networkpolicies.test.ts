@@ -1,16 +1,52 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderNetworkPolicies, s3EndpointPorts } from './networkpolicies.ts';
+import {
+  renderNetworkPolicies,
+  s3EndpointPorts,
+  type ExternalStorePorts,
+} from './networkpolicies.ts';
 import { makeInstance } from './test-fixtures.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const egressOf = (spec: Record<string, unknown>, policy: string): Json[] => {
-  const p = renderNetworkPolicies(makeInstance(spec)).find(
+const policyOf = (
+  spec: Record<string, unknown>,
+  policy: string,
+  stores: ExternalStorePorts = {},
+): Json => {
+  const p = renderNetworkPolicies(makeInstance(spec), stores).find(
     (c) => c.metadata.name === `acme-${policy}`,
   ) as Json | undefined;
   assert.ok(p, policy);
-  return (p.spec.egress ?? []) as Json[];
+  return p;
+};
+const egressOf = (
+  spec: Record<string, unknown>,
+  policy: string,
+  stores: ExternalStorePorts = {},
+): Json[] => (policyOf(spec, policy, stores).spec.egress ?? []) as Json[];
+/** The rule of an external endpoint: any IPv4 address but link-local, on these TCP ports. */
+const externalRule = (...p: number[]) => ({
+  to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }],
+  ports: p.map((port) => ({ protocol: 'TCP', port })),
+});
+const podsRule = (component: string, port: number) => ({
+  to: [
+    {
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'pms',
+          'app.kubernetes.io/instance': 'acme',
+          'app.kubernetes.io/component': component,
+        },
+      },
+    },
+  ],
+  ports: [{ protocol: 'TCP', port }],
+});
+const externalStores = {
+  mongodb: { external: { uriSecretRef: { name: 'db', key: 'uri' } } },
+  redis: { external: { urlSecretRef: { name: 'cache', key: 'url' } } },
 };
 const external = (rules: Json[]) =>
   rules.filter((r) => r.to?.some((t: Json) => t.ipBlock?.cidr === '0.0.0.0/0'));
@@ -93,6 +129,123 @@ describe('renderNetworkPolicies: external S3 egress', () => {
         makeInstance({ networkPolicy: { enabled: false }, ...destination('https://x') }),
       ),
       [],
+    );
+  });
+});
+
+describe('renderNetworkPolicies: external MongoDB and Redis', () => {
+  it('opens egress only to the ports read from their Secrets, never to link-local', () => {
+    const stores = { mongodb: [27017, 27018], redis: [6380] };
+    for (const policy of ['backend', 'worker'])
+      assert.deepEqual(
+        egressOf(externalStores, policy, stores),
+        [externalRule(27017, 27018), externalRule(6380), podsRule('minio', 9000)],
+        policy,
+      );
+    // Backups reach MongoDB (not Redis) and the object storage.
+    assert.deepEqual(egressOf(externalStores, 'backup', stores), [
+      externalRule(27017, 27018),
+      podsRule('minio', 9000),
+    ]);
+    // No in-cluster MongoDB or Redis policy.
+    const names = renderNetworkPolicies(makeInstance(externalStores), stores).map(
+      (c) => c.metadata.name,
+    );
+    assert.ok(!names.includes('acme-mongodb') && !names.includes('acme-redis'));
+  });
+
+  it('opens nothing to a store whose ports are not known (Secret missing or unparseable)', () => {
+    assert.deepEqual(egressOf(externalStores, 'backend', { redis: [6379] }), [
+      externalRule(6379),
+      podsRule('minio', 9000),
+    ]);
+    assert.deepEqual(egressOf(externalStores, 'backend', {}), [podsRule('minio', 9000)]);
+    assert.deepEqual(egressOf(externalStores, 'backup', {}), [podsRule('minio', 9000)]);
+  });
+
+  it('ignores ports given for stores that are in-cluster or disabled', () => {
+    const rules = egressOf({}, 'backend', { mongodb: [1], redis: [2] });
+    assert.deepEqual(rules, [
+      podsRule('mongodb', 27017),
+      podsRule('redis', 6379),
+      podsRule('minio', 9000),
+    ]);
+    const noRedis = egressOf(
+      { redis: { enabled: false, external: externalStores.redis.external } },
+      'backend',
+      { redis: [2] },
+    );
+    assert.deepEqual(noRedis, [podsRule('mongodb', 27017), podsRule('minio', 9000)]);
+  });
+
+  it('opens SMTP on its port only, never to link-local', () => {
+    const smtp = { smtp: { host: 'mail.example.com', port: 465, from: 'pms@example.com' } };
+    assert.deepEqual(egressOf(smtp, 'backend').at(-1), externalRule(465));
+    assert.deepEqual(egressOf(smtp, 'worker').at(-1), externalRule(465));
+    assert.equal(external(egressOf(smtp, 'backup')).length, 0);
+  });
+
+  it('no "any address" rule of any policy lacks the link-local exception', () => {
+    const spec = {
+      ...externalStores,
+      ...externalStorage('https://s3.example.com'),
+      ...destination('https://backup.example.com:9000'),
+      smtp: { host: 'mail.example.com', from: 'pms@example.com' },
+    };
+    const all = renderNetworkPolicies(makeInstance(spec), { mongodb: [27017], redis: [6379] });
+    let checked = 0;
+    for (const p of all as Json[])
+      for (const rule of (p.spec.egress ?? []) as Json[])
+        for (const to of (rule.to ?? []) as Json[])
+          if (to.ipBlock) {
+            checked++;
+            assert.deepEqual(to.ipBlock, { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] });
+            assert.ok((rule.ports as Json[]).length > 0, 'an ipBlock rule always names ports');
+          }
+    // backend and worker: MongoDB, Redis, S3, SMTP; backup: MongoDB, S3, the backup destination.
+    assert.equal(checked, 11);
+  });
+});
+
+describe('renderNetworkPolicies: who may reach the backend', () => {
+  const ingressOf = (spec: Record<string, unknown>) =>
+    policyOf(spec, 'backend').spec.ingress as Json[];
+  const fromIngressAndFrontend = {
+    from: [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } },
+      {
+        podSelector: {
+          matchLabels: {
+            'app.kubernetes.io/name': 'pms',
+            'app.kubernetes.io/instance': 'acme',
+            'app.kubernetes.io/component': 'frontend',
+          },
+        },
+      },
+    ],
+    ports: [{ protocol: 'TCP', port: 4000 }],
+  };
+
+  it('without monitoring: the ingress controller and the frontend, on the API port only', () => {
+    assert.deepEqual(ingressOf({}), [fromIngressAndFrontend]);
+  });
+
+  it('with monitoring: the monitoring namespace, on the metrics port only', () => {
+    assert.deepEqual(ingressOf({ monitoring: { enabled: true } }), [
+      fromIngressAndFrontend,
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+        ],
+        ports: [{ protocol: 'TCP', port: 9464 }],
+      },
+    ]);
+    const selector = {
+      matchExpressions: [{ key: 'team', operator: 'In', values: ['observability'] }],
+    };
+    assert.deepEqual(
+      ingressOf({ monitoring: { enabled: true, namespaceSelector: selector } })[1]?.from,
+      [{ namespaceSelector: selector }],
     );
   });
 });

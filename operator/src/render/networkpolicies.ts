@@ -1,11 +1,21 @@
 // NetworkPolicies: deny everything for the instance's pods, then allow exactly what PMS needs:
-// DNS for all; ingress controller -> frontend/backend; frontend -> backend; backend, worker and
-// backup -> their data stores; MongoDB members -> each other. External data stores and SMTP
-// are reached by egress to any address (their IPs are not known to the cluster); an external
-// S3 endpoint (spec.objectStorage.external, spec.backup.destination.endpoint) only on TCP 443
-// and the endpoint's own port, and never to the link-local range (cloud metadata service).
+// DNS for all; ingress controller -> frontend/backend; frontend -> backend; monitoring
+// namespace -> the backend's metrics port; backend, worker and backup -> their data stores;
+// MongoDB members -> each other. External endpoints (data stores, SMTP, S3) have no address
+// the cluster knows, so they are reached by egress to any IPv4 address on their ports only,
+// and never to the link-local range (169.254.0.0/16: the cloud metadata service). The ports of
+// an external MongoDB/Redis live in a user Secret: the controller reads and parses it
+// (connection-ports.ts) and passes them in; without them no egress to that store is opened.
+// docs/security.md has the table of allowed flows.
 import type { PmsInstance } from '../api/spec.ts';
-import { BACKEND_PORT, FRONTEND_PORT, MINIO_PORT, MONGODB_PORT, REDIS_PORT } from './configmaps.ts';
+import {
+  BACKEND_PORT,
+  FRONTEND_PORT,
+  METRICS_PORT,
+  MINIO_PORT,
+  MONGODB_PORT,
+  REDIS_PORT,
+} from './configmaps.ts';
 import { instanceSelector, objectMeta, selectorLabels } from './labels.ts';
 import { names } from './names.ts';
 import type { Child, Component } from './types.ts';
@@ -14,8 +24,26 @@ type Rule = Record<string, unknown>;
 
 const tcp = (port: number) => ({ protocol: 'TCP', port });
 
-/** Never reachable through the external-S3 rule: link-local, i.e. cloud instance metadata. */
-export const S3_EGRESS_EXCEPT = ['169.254.0.0/16'];
+/** Never reachable through an "any address" rule: link-local, i.e. cloud instance metadata. */
+export const EXTERNAL_EGRESS_EXCEPT = ['169.254.0.0/16'];
+
+/**
+ * The ports of the external data stores, read by the controller from the Secrets the spec
+ * points at. A store that is external but absent here (Secret missing or unparseable) gets
+ * no egress rule at all: the status says why, and nothing is opened on a guess.
+ */
+export interface ExternalStorePorts {
+  mongodb?: number[];
+  redis?: number[];
+}
+
+/** Egress to an endpoint outside the cluster: any IPv4 address but link-local, these ports. */
+function externalEgress(ports: number[]): Rule {
+  return {
+    to: [{ ipBlock: { cidr: '0.0.0.0/0', except: EXTERNAL_EGRESS_EXCEPT } }],
+    ports: ports.map(tcp),
+  };
+}
 
 /**
  * The TCP ports an S3 endpoint is reached on: 443 plus the URL's port (the scheme's default
@@ -32,13 +60,8 @@ export function s3EndpointPorts(endpoint: string): number[] {
   return [...new Set([443, port])];
 }
 
-/** Egress to an external S3 endpoint: any address outside S3_EGRESS_EXCEPT, its ports only. */
-function s3Egress(endpoint: string): Rule {
-  return {
-    to: [{ ipBlock: { cidr: '0.0.0.0/0', except: S3_EGRESS_EXCEPT } }],
-    ports: s3EndpointPorts(endpoint).map(tcp),
-  };
-}
+/** Egress to an external S3 endpoint: its ports only. */
+const s3Egress = (endpoint: string): Rule => externalEgress(s3EndpointPorts(endpoint));
 
 function policy(
   i: PmsInstance,
@@ -62,29 +85,32 @@ function policy(
   };
 }
 
-export function renderNetworkPolicies(i: PmsInstance): Child[] {
+export function renderNetworkPolicies(
+  i: PmsInstance,
+  externalStores: ExternalStorePorts = {},
+): Child[] {
   const s = i.spec;
   if (!s.networkPolicy.enabled) return [];
   const pods = (...components: Component[]) =>
     components.map((c) => ({ podSelector: { matchLabels: selectorLabels(i, c) } }));
   const ingressController = { namespaceSelector: s.networkPolicy.ingressNamespaceSelector };
-  const anywhere = { ipBlock: { cidr: '0.0.0.0/0' } };
 
   // Where backend and worker may connect.
   const appEgress: Rule[] = [];
   const backupEgress: Rule[] = [];
   if (s.mongodb.external) {
-    appEgress.push({ to: [anywhere] });
-    backupEgress.push({ to: [anywhere] });
+    if (externalStores.mongodb) {
+      appEgress.push(externalEgress(externalStores.mongodb));
+      backupEgress.push(externalEgress(externalStores.mongodb));
+    }
   } else {
     appEgress.push({ to: pods('mongodb'), ports: [tcp(MONGODB_PORT)] });
     backupEgress.push({ to: pods('mongodb'), ports: [tcp(MONGODB_PORT)] });
   }
-  if (s.redis.enabled) {
-    appEgress.push(
-      s.redis.external ? { to: [anywhere] } : { to: pods('redis'), ports: [tcp(REDIS_PORT)] },
-    );
-  }
+  if (s.redis.enabled && !s.redis.external)
+    appEgress.push({ to: pods('redis'), ports: [tcp(REDIS_PORT)] });
+  if (s.redis.enabled && s.redis.external && externalStores.redis)
+    appEgress.push(externalEgress(externalStores.redis));
   if (s.objectStorage.external) {
     appEgress.push(s3Egress(s.objectStorage.external.endpoint));
     backupEgress.push(s3Egress(s.objectStorage.external.endpoint));
@@ -92,16 +118,19 @@ export function renderNetworkPolicies(i: PmsInstance): Child[] {
     appEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
     backupEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
   }
-  if (s.smtp) appEgress.push({ to: [anywhere], ports: [tcp(s.smtp.port)] });
+  if (s.smtp) appEgress.push(externalEgress([s.smtp.port]));
   // A backup destination on another S3 endpoint (backups otherwise go to the object storage).
   if (s.backup.destination?.endpoint) backupEgress.push(s3Egress(s.backup.destination.endpoint));
 
   const backendIngress: Rule[] = [
     { from: [ingressController, ...pods('frontend')], ports: [tcp(BACKEND_PORT)] },
   ];
-  // Prometheus may run in any namespace: allow scraping the backend port when asked for.
+  // Prometheus: only the monitoring namespace, only the metrics listener (not the API).
   if (s.monitoring.enabled)
-    backendIngress.push({ from: [{ namespaceSelector: {} }], ports: [tcp(BACKEND_PORT)] });
+    backendIngress.push({
+      from: [{ namespaceSelector: s.monitoring.namespaceSelector }],
+      ports: [tcp(METRICS_PORT)],
+    });
 
   const out: Child[] = [
     policy(i, names.networkPolicy(i, 'default-deny'), 'backend', instanceSelector(i), [], []),

@@ -4,6 +4,7 @@ import type { PmsInstance, TEnvVar, TResources } from '../api/spec.ts';
 import {
   BACKEND_PORT,
   FRONTEND_PORT,
+  METRICS_PORT,
   MONGODB_PORT,
   MONGODB_REPLICA_SET,
   REDIS_PORT,
@@ -190,7 +191,7 @@ function appAnnotations(i: PmsInstance, withMetrics: boolean): Record<string, st
   const a: Record<string, string> = { 'pms.io/config-hash': hashOf(appConfigData(i)) };
   if (withMetrics && i.spec.monitoring.enabled) {
     a['prometheus.io/scrape'] = 'true';
-    a['prometheus.io/port'] = String(BACKEND_PORT);
+    a['prometheus.io/port'] = String(METRICS_PORT);
     a['prometheus.io/path'] = '/metrics';
   }
   return a;
@@ -229,7 +230,12 @@ export function backendPod(i: PmsInstance): Json {
           name: 'backend',
           image: image(i, 'pms-backend'),
           imagePullPolicy: i.spec.image.pullPolicy,
-          ports: [{ name: 'http', containerPort: BACKEND_PORT, protocol: 'TCP' }],
+          ports: [
+            { name: 'http', containerPort: BACKEND_PORT, protocol: 'TCP' },
+            ...(i.spec.monitoring.enabled
+              ? [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]
+              : []),
+          ],
           envFrom: [{ configMapRef: { name: names.config(i) } }],
           env: [
             { name: 'PORT', value: String(BACKEND_PORT) },

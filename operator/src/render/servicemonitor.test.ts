@@ -10,7 +10,7 @@ const monitors = (children: Child[]) => children.filter((c) => c.kind === 'Servi
 const served = { serviceMonitors: true };
 
 describe('renderServiceMonitor', () => {
-  it('scrapes the backend Service http port at /metrics, owned and labelled like every child', () => {
+  it('scrapes the backend Service metrics port at /metrics, owned and labelled like every child', () => {
     const i = makeInstance({ monitoring: { enabled: true } });
     const [sm] = renderServiceMonitor(i, true) as Json[];
     assert.ok(sm);
@@ -44,7 +44,7 @@ describe('renderServiceMonitor', () => {
         },
       },
       namespaceSelector: { matchNames: [i.metadata.namespace] },
-      endpoints: [{ port: 'http', path: '/metrics', scheme: 'http', interval: '30s' }],
+      endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }],
     });
   });
 
@@ -63,6 +63,37 @@ describe('renderServiceMonitor', () => {
     );
     const ports = (selected[0]?.spec.ports as Json[]).map((p) => p.name);
     assert.ok(ports.includes(sm?.spec.endpoints[0].port), JSON.stringify(ports));
+  });
+
+  it('serves metrics on a port of their own (9464), not the API port, only with monitoring', () => {
+    const parts = (spec: Record<string, unknown>) => {
+      const children = renderChildren(makeInstance(spec), served) as Json[];
+      const get = (kind: string, name: string) =>
+        children.find((c) => c.kind === kind && c.metadata.name === name);
+      const pod = get('Deployment', 'acme-backend')?.spec.template;
+      return {
+        env: get('ConfigMap', 'acme-config')?.data.METRICS_PORT,
+        containerPorts: pod.spec.containers[0].ports.map(
+          (p: Json) => `${p.name}:${p.containerPort}`,
+        ),
+        servicePorts: get('Service', 'acme-backend')?.spec.ports.map(
+          (p: Json) => `${p.name}:${p.port}->${p.targetPort}`,
+        ),
+        annotation: pod.metadata.annotations['prometheus.io/port'],
+      };
+    };
+    assert.deepEqual(parts({ monitoring: { enabled: true } }), {
+      env: '9464',
+      containerPorts: ['http:4000', 'metrics:9464'],
+      servicePorts: ['http:4000->http', 'metrics:9464->metrics'],
+      annotation: '9464',
+    });
+    assert.deepEqual(parts({}), {
+      env: undefined,
+      containerPorts: ['http:4000'],
+      servicePorts: ['http:4000->http'],
+      annotation: undefined,
+    });
   });
 
   it('takes the interval and extra labels from spec.monitoring; standard labels win', () => {

@@ -1,5 +1,5 @@
 // The per-instance ServiceMonitor (Prometheus Operator, monitoring.coreos.com/v1): scrape the
-// backend Service's `http` port at /metrics. Rendered only when spec.monitoring.enabled and the
+// backend Service's `metrics` port (9464) at /metrics. Rendered only when spec.monitoring.enabled and the
 // caller says the cluster serves the kind (render/ is pure: discovery is the controller's job).
 import type { PmsInstance } from '../api/spec.ts';
 import { labels, ownerReference, selectorLabels } from './labels.ts';
@@ -9,8 +9,8 @@ import type { Child } from './types.ts';
 export const SERVICE_MONITOR_API_VERSION = 'monitoring.coreos.com/v1';
 export const SERVICE_MONITOR_KIND = 'ServiceMonitor';
 
-/** The backend Service's port name (render/services.ts); the backend serves /metrics on it. */
-export const METRICS_PORT_NAME = 'http';
+/** The backend Service's port name of its metrics listener (render/services.ts). */
+export const METRICS_PORT_NAME = 'metrics';
 
 export function renderServiceMonitor(i: PmsInstance, served: boolean): Child[] {
   const s = i.spec;

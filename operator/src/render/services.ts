@@ -1,6 +1,13 @@
 // Services: one per served component, plus MongoDB's headless Service for stable member names.
 import type { PmsInstance } from '../api/spec.ts';
-import { BACKEND_PORT, FRONTEND_PORT, MINIO_PORT, MONGODB_PORT, REDIS_PORT } from './configmaps.ts';
+import {
+  BACKEND_PORT,
+  FRONTEND_PORT,
+  METRICS_PORT,
+  MINIO_PORT,
+  MONGODB_PORT,
+  REDIS_PORT,
+} from './configmaps.ts';
 import { objectMeta, selectorLabels } from './labels.ts';
 import { names } from './names.ts';
 import type { Child, Component } from './types.ts';
@@ -12,6 +19,7 @@ function service(
   port: number,
   portName: string,
   headless = false,
+  extraPorts: { name: string; port: number }[] = [],
 ): Child {
   return {
     apiVersion: 'v1',
@@ -21,7 +29,12 @@ function service(
       type: 'ClusterIP',
       ...(headless ? { clusterIP: 'None', publishNotReadyAddresses: true } : {}),
       selector: selectorLabels(i, component),
-      ports: [{ name: portName, port, targetPort: portName, protocol: 'TCP' }],
+      ports: [{ name: portName, port }, ...extraPorts].map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.name,
+        protocol: 'TCP',
+      })),
     },
   };
 }
@@ -30,7 +43,18 @@ export function renderServices(i: PmsInstance): Child[] {
   const s = i.spec;
   const out: Child[] = [];
   if (s.backend.enabled)
-    out.push(service(i, names.service(i, 'backend'), 'backend', BACKEND_PORT, 'http'));
+    out.push(
+      service(
+        i,
+        names.service(i, 'backend'),
+        'backend',
+        BACKEND_PORT,
+        'http',
+        false,
+        // The ServiceMonitor scrapes the metrics port through the Service.
+        i.spec.monitoring.enabled ? [{ name: 'metrics', port: METRICS_PORT }] : [],
+      ),
+    );
   if (s.frontend.enabled)
     out.push(service(i, names.service(i, 'frontend'), 'frontend', FRONTEND_PORT, 'http'));
   if (!s.mongodb.external)

@@ -24,11 +24,20 @@ export interface ObservedWorkload {
   };
 }
 
+/** A problem with a referenced user Secret, as the component condition's reason and message. */
+export interface RefProblem {
+  reason: string;
+  message: string;
+}
+
 export interface Observed {
   /** Live workloads by name (absent when not found). */
   workloads: Map<string, ObservedWorkload>;
-  /** Problems with referenced user Secrets (external data stores), by component condition type. */
-  missingRefs: Map<string, string>;
+  /**
+   * Problems with referenced user Secrets (external data stores), by component condition type;
+   * a plain message means reason SecretNotFound.
+   */
+  missingRefs: Map<string, string | RefProblem>;
 }
 
 interface ComponentDef {
@@ -116,14 +125,16 @@ export function computeStatus(
       continue;
     }
     if (c.mode === 'external') {
-      const problem = observed.missingRefs.get(c.condition);
+      const found = observed.missingRefs.get(c.condition);
+      const problem =
+        typeof found === 'string' ? { reason: 'SecretNotFound', message: found } : found;
       if (problem) {
         notReady.push(c.label);
         conds.push({
           type: c.condition,
           status: 'False',
-          reason: 'SecretNotFound',
-          message: problem,
+          reason: problem.reason,
+          message: problem.message,
           ...og,
         });
       } else {
