@@ -4,7 +4,12 @@ import { ADMIN, Client, startHarness, type Harness } from './helpers.ts';
 
 let h: Harness;
 before(async () => {
-  h = await startHarness('auth', { JWT_ACCESS_TTL: '2', ENABLE_REGISTRATION: 'true' });
+  h = await startHarness('auth', {
+    JWT_ACCESS_TTL: '2',
+    ENABLE_REGISTRATION: 'true',
+    // The Secure-cookie test plays the proxy in front of the API (X-Forwarded-Proto).
+    TRUST_PROXY: 'loopback',
+  });
 });
 after(async () => {
   await h.close();

@@ -33,7 +33,7 @@ test('login is rate limited with 429 and Retry-After', async () => {
 
 test('the API limit applies per user', async () => {
   // Start a fresh login window for this test (the previous one exhausted it).
-  const keys = await h.deps.redis.keys(`${h.deps.config.REDIS_KEY_PREFIX}rl:login:*`);
+  const keys = await h.deps.redis.keys(`${h.deps.config.REDIS_KEY_PREFIX}lt:*`);
   if (keys.length) await h.deps.redis.del(...keys);
   const c = await new Client(h.url).login(ADMIN.email, ADMIN.password);
   let first429 = -1;

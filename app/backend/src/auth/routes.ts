@@ -2,7 +2,6 @@ import type { CookieOptions, Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Api } from '../platform/http.ts';
-import { rateLimit } from '../platform/ratelimit.ts';
 import { createUser, getUser, updateUser } from '../users/service.ts';
 import {
   ZChangePasswordSchema,
@@ -20,6 +19,7 @@ import {
   type AuthSettings,
   type Session,
 } from './service.ts';
+import { createLoginThrottle } from './throttle.ts';
 
 export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
   const { config } = deps;
@@ -30,8 +30,11 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
     sameSite: 'lax',
     path: `${api.prefix}/auth`,
   };
+  // `auto`: HTTPS as seen directly or through a trusted proxy (TRUST_PROXY), or an https
+  // FRONTEND_URL (TRUST_PROXY is off by default, so a TLS ingress alone is not visible here).
+  const frontendHttps = new URL(config.FRONTEND_URL).protocol === 'https:';
   const secure = (req: Request): boolean =>
-    config.COOKIE_SECURE === 'auto' ? req.secure : config.COOKIE_SECURE === 'true';
+    config.COOKIE_SECURE === 'auto' ? req.secure || frontendHttps : config.COOKIE_SECURE === 'true';
   const sendSession = (res: Response, s: Session) => {
     res.cookie(cookieName, s.refreshToken, {
       ...cookieOpts,
@@ -44,19 +47,19 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
   const cookieOf = (req: { cookies?: Record<string, string | undefined> }) =>
     req.cookies?.[cookieName];
 
-  // Stricter limit on credential checks: per client IP and per target email.
-  api.router.post(
-    '/auth/login',
-    rateLimit({
-      redis: deps.redis,
-      logger: deps.logger,
-      name: 'login',
-      prefix: config.REDIS_KEY_PREFIX,
-      max: () => config.LOGIN_RATE_LIMIT_MAX,
-      windowMs: () => config.RATE_LIMIT_WINDOW,
-      key: (req) => `${req.ip}`,
+  // Failed logins are throttled per account and per client IP (see throttle.ts).
+  const throttle = createLoginThrottle({
+    redis: deps.redis,
+    prefix: config.REDIS_KEY_PREFIX,
+    logger: deps.logger,
+    settings: () => ({
+      accountFailures: config.LOGIN_ACCOUNT_MAX_FAILURES,
+      ipFailures: config.LOGIN_RATE_LIMIT_MAX,
+      baseLockMs: config.LOGIN_LOCKOUT_BASE_MS,
+      maxLockMs: config.LOGIN_LOCKOUT_MAX_MS,
+      counterTtlMs: Math.max(4 * config.LOGIN_LOCKOUT_MAX_MS, config.RATE_LIMIT_WINDOW),
     }),
-  );
+  });
 
   api.op(
     { method: 'get', path: '/auth/config', summary: 'Public feature flags', tag, auth: 'public' },
@@ -95,7 +98,24 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       body: ZLoginSchema,
       status: 200,
     },
-    async ({ body, res }) => sendSession(res, await login(body.email, body.password, settings)),
+    async ({ req, body, res }) => {
+      const ip = req.ip ?? 'unknown';
+      const waitMs = await throttle.wait(body.email, ip);
+      if (waitMs > 0)
+        throw new AppError('rate_limited', 'Too many failed logins, try again later', {
+          headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
+        });
+      let session: Session;
+      try {
+        session = await login(body.email, body.password, settings);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'invalid_credentials')
+          await throttle.failed(body.email, ip);
+        throw err;
+      }
+      await throttle.succeeded(body.email);
+      return sendSession(res, session);
+    },
   );
 
   api.op(

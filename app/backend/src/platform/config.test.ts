@@ -161,3 +161,14 @@ test('bad URIs with a password: the error says why and never shows the password'
     );
   }
 });
+
+test('TRUST_PROXY is off by default; true, hop counts and address lists parse', () => {
+  assert.equal(loadConfig(base).TRUST_PROXY, false);
+  assert.equal(loadConfig({ ...base, TRUST_PROXY: 'false' }).TRUST_PROXY, false);
+  assert.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+  assert.equal(loadConfig({ ...base, TRUST_PROXY: '1' }).TRUST_PROXY, 1);
+  assert.equal(
+    loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY,
+    '10.0.0.0/8, loopback',
+  );
+});

@@ -114,9 +114,10 @@ export const ZConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a cookie name')
     .default('pm_refresh'),
   /**
-   * The refresh cookie's Secure flag. `auto` follows the scheme the request arrived with (as
-   * the trusted proxy reports it in X-Forwarded-Proto, see TRUST_PROXY): browsers drop Secure
-   * cookies set on plain-HTTP pages, so a fixed `true` signs every user out on reload there.
+   * The refresh cookie's Secure flag. `auto` sets it when the request arrived over HTTPS (as
+   * the trusted proxy reports it in X-Forwarded-Proto, see TRUST_PROXY) or FRONTEND_URL is
+   * https: browsers drop Secure cookies set on plain-HTTP pages, so a fixed `true` signs every
+   * user out on reload there.
    */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   BCRYPT_ROUNDS: int(12, 4, 15),
@@ -156,7 +157,13 @@ export const ZConfigSchema = z.object({
   CORS_ORIGINS: list([]),
   RATE_LIMIT_WINDOW: int(900000, 1000),
   RATE_LIMIT_MAX: int(100, 1),
-  LOGIN_RATE_LIMIT_MAX: int(10, 1),
+  /** Failed logins per client IP before that IP is locked out (successes do not count). */
+  LOGIN_RATE_LIMIT_MAX: int(30, 1),
+  /** Failed logins per account (email) before that account is locked out. */
+  LOGIN_ACCOUNT_MAX_FAILURES: int(5, 1),
+  /** First lock-out; each further failure doubles it, up to LOGIN_LOCKOUT_MAX_MS. */
+  LOGIN_LOCKOUT_BASE_MS: int(1000, 1),
+  LOGIN_LOCKOUT_MAX_MS: int(900000, 1),
   HELMET_ENABLED: bool(true),
   CLUSTER_MODE: bool(false),
   /** Workers forked by the primary when CLUSTER_MODE=true (default: available parallelism). */
@@ -192,7 +199,22 @@ export const ZConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, 'must be a Redis key prefix')
     .default('pms:'),
-  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  /**
+   * Express `trust proxy`: which peers may set X-Forwarded-For/-Proto (client IP for login
+   * throttling and rate limits, HTTPS detection). Off by default: a trusted private range would
+   * let any client on it pick its own IP. `true` (trust all, only behind a proxy that overwrites
+   * the headers), a hop count, or a comma list of addresses/CIDRs/`loopback`/`uniquelocal`….
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => {
+      const t = v.trim();
+      if (t === '' || t === 'false') return false;
+      if (t === 'true') return true;
+      if (/^\d+$/.test(t)) return Number(t);
+      return t;
+    }),
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
 });
 
