@@ -49,6 +49,12 @@ async function main(): Promise<void> {
     resyncMs: config.RESYNC_PERIOD,
     maxConcurrentReconciles: config.MAX_CONCURRENT_RECONCILES,
     log,
+    // As controller-runtime does: a process that lost its lease exits (its writes are already
+    // fenced) and comes back as a fresh candidate with empty caches and no half-done work.
+    onLostLeadership: () => {
+      log.error('leader election lost; exiting');
+      process.exit(1);
+    },
   });
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -19,6 +19,7 @@ import { KubeEventRecorder } from './events.ts';
 import { createLogger, describeError } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import type { InstanceCount, OperatorMetrics, ReconcileResultLabel } from './metrics.ts';
+import { Fence, GatedKubeConfig } from './runtime/gate.ts';
 import { Informer } from './runtime/informer.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue } from './runtime/queue.ts';
@@ -60,6 +61,12 @@ export interface StartOperatorOptions {
   watchStaleAfterMs?: number;
   /** Collect Node.js process metrics (default true). */
   processMetrics?: boolean;
+  /**
+   * Called when leadership is lost (the renew deadline passed), not on stop(). The term's
+   * writes are already fenced when it runs; main.ts exits the process, as controller-runtime
+   * does.
+   */
+  onLostLeadership?: () => void;
 }
 
 export interface RunningOperator {
@@ -102,14 +109,17 @@ function splitKey(key: string): { namespace: string; name: string } {
 
 interface Deps {
   kc: KubeConfig;
-  client: KubernetesObjectApi;
+  identity: string;
   log: Logger;
   metrics: OperatorMetrics;
-  events: KubeEventRecorder;
   opts: StartOperatorOptions;
 }
 
-/** One leadership term: informers, queues and workers for every controller. */
+/**
+ * One leadership term: informers, queues and workers for every controller. Every request of
+ * the term goes through its own KubeConfig, whose fence refuses writes once the term ended
+ * (and aborts those in flight), so a straggling reconcile of an old term cannot write.
+ */
 class ControllerSet {
   readonly informers = new Map<string, Informer>();
   private readonly queues = new Map<string, WorkQueue>();
@@ -118,12 +128,20 @@ class ControllerSet {
   private stopped = false;
   private readonly d: Deps;
   private readonly controllers: ControllerDefinition[];
+  readonly fence: Fence;
+  private readonly kc: KubeConfig;
+  private readonly client: KubernetesObjectApi;
+  private readonly events: KubeEventRecorder;
   private readonly apply: ReconcileContext['apply'];
 
-  constructor(d: Deps, controllers: ControllerDefinition[]) {
+  constructor(d: Deps, controllers: ControllerDefinition[], fence: Fence) {
     this.d = d;
     this.controllers = controllers;
-    this.apply = makeApply(d.client);
+    this.fence = fence;
+    this.kc = new GatedKubeConfig(d.kc, { fence });
+    this.client = KubernetesObjectApi.makeApiClient(this.kc);
+    this.events = new KubeEventRecorder({ kc: this.kc, log: d.log, instance: d.identity });
+    this.apply = makeApply(this.client);
   }
 
   private informerFor(kind: WatchedKind): Informer {
@@ -131,7 +149,7 @@ class ControllerSet {
     let inf = this.informers.get(k);
     if (!inf) {
       inf = new Informer({
-        kc: this.d.kc,
+        kc: this.kc,
         kind,
         namespace: this.d.opts.namespace,
         log: this.d.log,
@@ -207,10 +225,10 @@ class ControllerSet {
       const objectKey = splitKey(key);
       const klog = log.child({ controller: def.name, ...objectKey });
       const ctx: ReconcileContext = {
-        kc: this.d.kc,
-        client: this.d.client,
+        kc: this.kc,
+        client: this.client,
         apply: this.apply,
-        events: this.d.events,
+        events: this.events,
         log: klog,
       };
       const started = performance.now();
@@ -298,26 +316,26 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
     defaultMetrics: opts.processMetrics ?? true,
     instances: () => current?.instanceCounts() ?? [],
   });
-  const deps: Deps = {
-    kc,
-    client: KubernetesObjectApi.makeApiClient(kc),
-    log,
-    metrics,
-    events: new KubeEventRecorder({ kc, log, instance: identity }),
-    opts,
-  };
+  const deps: Deps = { kc, identity, log, metrics, opts };
+  let elector: LeaderElector | undefined;
   let pastRestarts = 0;
   const startLeading = async () => {
     if (current) return;
     leading = true;
     metrics.leader.set(1);
-    const set = new ControllerSet(deps, controllers);
+    const set = new ControllerSet(
+      deps,
+      controllers,
+      new Fence(elector ? () => elector?.validUntil() ?? 0 : undefined),
+    );
     current = set;
     await set.start();
   };
   // Never waits for a start still in progress (informers that cannot sync would block it):
   // stopping the informers releases it.
   const stopLeading = async () => {
+    // Synchronously, before anything is awaited: no write of this term leaves after this.
+    current?.fence.close('leadership ended');
     leading = false;
     metrics.leader.set(0);
     const set = current;
@@ -328,7 +346,6 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
     }
   };
 
-  let elector: LeaderElector | undefined;
   if (opts.leaderElection) {
     const leaseNamespace = opts.leaseNamespace ?? opts.namespace;
     if (!leaseNamespace) {
@@ -352,6 +369,7 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
         );
       },
       onStoppedLeading: () => stopLeading(),
+      onLostLeadership: opts.onLostLeadership,
     });
   }
 
@@ -384,7 +402,7 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
     metrics: metrics.registry,
     port,
     healthPort,
-    isLeader: () => leading,
+    isLeader: () => leading && (elector?.isLeader() ?? true),
     ready: () => ready().ok && (!elector || leading),
     informerRestarts: () => pastRestarts + (current?.restarts() ?? 0),
     stop: () => {

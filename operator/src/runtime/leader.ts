@@ -2,13 +2,20 @@
 // - a candidate tries to acquire every retryPeriod; it may take the lease when it is unheld,
 //   already its own, or when the holder has not renewed for leaseDuration as measured on the
 //   candidate's own clock since it last saw the record change (no clock-skew assumptions);
-// - the leader renews every retryPeriod; if it cannot renew for renewDeadline it steps down;
+// - the leader renews every retryPeriod. Its leadership is valid until lastRenew +
+//   renewDeadline, where lastRenew is when the last successful renewal *started* (the
+//   renewTime it wrote; others measure expiry from when they saw it, which is later). Every
+//   attempt is aborted at that instant, and a timer ends the term at that instant too, not
+//   after a hanging request returns: validUntil() is what the write fence of the term checks;
 // - on stop, the leader releases the lease (empty holder) so a standby takes over at once.
 // Optimistic concurrency (resourceVersion on replace) makes two candidates never both win.
+// renewDeadline < leaseDuration leaves the difference (5 s by default) for a write that left
+// just before the deadline to land before anyone else may take the lease.
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../controller/types.ts';
 import { describeError } from '../log.ts';
+import { GatedKubeConfig } from './gate.ts';
 
 export interface LeaderElectionOptions {
   kc: KubeConfig;
@@ -23,7 +30,10 @@ export interface LeaderElectionOptions {
   /** Give the lease up when stopped (default true). */
   releaseOnStop?: boolean;
   onStartedLeading: () => void | Promise<void>;
+  /** Called when the term ends: on stop() (awaited) or when the renew deadline passed. */
   onStoppedLeading: () => void | Promise<void>;
+  /** Called (after onStoppedLeading started) only when leadership was lost, not on stop(). */
+  onLostLeadership?: () => void;
 }
 
 function apiCode(err: unknown): number | undefined {
@@ -39,18 +49,27 @@ function toMillis(t: unknown): number {
 
 export class LeaderElector {
   private readonly api: CoordinationV1Api;
-  private readonly opts: Required<Omit<LeaderElectionOptions, 'kc'>>;
+  private readonly opts: Required<Omit<LeaderElectionOptions, 'kc' | 'onLostLeadership'>> &
+    Pick<LeaderElectionOptions, 'onLostLeadership'>;
   private leading = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private lossTimer: NodeJS.Timeout | undefined;
+  /** Start time of the last successful acquire/renew (local clock). */
   private lastRenew = 0;
+  /** Aborts the requests of the current attempt at its deadline. */
+  private attempt: AbortController | undefined;
   /** The last lease record seen and when (local clock) it was first seen. */
   private observed: { key: string; at: number } | undefined;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
   constructor(opts: LeaderElectionOptions) {
-    this.api = opts.kc.makeApiClient(CoordinationV1Api);
+    // Its own client (no shared rate limiter can delay a renewal), whose requests carry the
+    // current attempt's signal.
+    this.api = new GatedKubeConfig(opts.kc, {
+      signal: () => this.attempt?.signal,
+    }).makeApiClient(CoordinationV1Api);
     this.opts = {
       ...opts,
       leaseDurationMs: opts.leaseDurationMs ?? 15_000,
@@ -64,7 +83,12 @@ export class LeaderElector {
   }
 
   isLeader(): boolean {
-    return this.leading;
+    return this.leading && Date.now() < this.validUntil();
+  }
+
+  /** Until when (ms since the epoch) the current term may write; 0 when not leading. */
+  validUntil(): number {
+    return this.leading ? this.lastRenew + this.opts.renewDeadlineMs : 0;
   }
 
   start(): void {
@@ -75,13 +99,36 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.attempt?.abort(new Error('leader election stopped'));
     this.wake?.();
     await this.loop;
+    clearTimeout(this.lossTimer);
     if (this.leading) {
       this.leading = false;
       await this.opts.onStoppedLeading();
       if (this.opts.releaseOnStop) await this.release();
     }
+  }
+
+  /** Ends the term now: the renew deadline passed without a successful renewal. */
+  private lose(): void {
+    clearTimeout(this.lossTimer);
+    if (!this.leading) return;
+    this.leading = false;
+    this.opts.log.warn('lost leadership: could not renew within the renew deadline');
+    void Promise.resolve()
+      .then(() => this.opts.onStoppedLeading())
+      .catch((err: unknown) =>
+        this.opts.log.error('stopping after lost leadership failed', {
+          error: describeError(err),
+        }),
+      );
+    this.opts.onLostLeadership?.();
+  }
+
+  private armLossTimer(): void {
+    clearTimeout(this.lossTimer);
+    this.lossTimer = setTimeout(() => this.lose(), Math.max(0, this.validUntil() - Date.now()));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -94,14 +141,21 @@ export class LeaderElector {
   private async run(): Promise<void> {
     const { log, retryPeriodMs, renewDeadlineMs } = this.opts;
     while (!this.stopped) {
+      const started = Date.now();
+      // A leader's attempt may not outlive its term; a candidate's is bounded the same way.
+      const deadline = this.leading ? this.validUntil() : started + renewDeadlineMs;
       let ok = false;
+      const attempt = new AbortController();
+      this.attempt = attempt;
+      const timeout = setTimeout(
+        () => attempt.abort(new Error('lease attempt timed out')),
+        Math.max(0, deadline - started),
+      );
       try {
-        // A hanging request counts as a failure once the renew deadline has passed.
         ok = await Promise.race([
-          this.tryAcquireOrRenew(),
+          this.tryAcquireOrRenew(new Date(started)),
           new Promise<boolean>((_, reject) => {
-            const t = setTimeout(() => reject(new Error('timed out')), renewDeadlineMs);
-            t.unref();
+            attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason as Error));
           }),
         ]);
       } catch (err) {
@@ -109,22 +163,26 @@ export class LeaderElector {
           error: describeError(err),
           code: apiCode(err),
         });
+      } finally {
+        clearTimeout(timeout);
+        attempt.abort(new Error('attempt over'));
+        this.attempt = undefined;
       }
       if (this.stopped) break;
-      const now = Date.now();
-      if (ok) {
-        this.lastRenew = now;
-        if (!this.leading) {
+      // A success that returns after the deadline (a late timer) does not count.
+      if (ok && Date.now() < deadline) {
+        this.lastRenew = started;
+        if (this.leading) this.armLossTimer();
+        else {
           this.leading = true;
+          this.armLossTimer();
           log.info('became leader', { lease: `${this.opts.namespace}/${this.opts.name}` });
           await this.opts.onStartedLeading();
         }
-      } else if (this.leading && now - this.lastRenew > renewDeadlineMs) {
-        this.leading = false;
-        log.warn('lost leadership: could not renew within the renew deadline');
-        await this.opts.onStoppedLeading();
+      } else if (this.leading && Date.now() >= this.validUntil()) {
+        this.lose();
       }
-      await this.sleep(retryPeriodMs);
+      await this.sleep(Math.max(0, retryPeriodMs - (Date.now() - started)));
     }
   }
 
@@ -153,9 +211,8 @@ export class LeaderElector {
   }
 
   /** One attempt; true when this process holds the lease afterwards. */
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(now: Date): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
-    const now = new Date();
     let existing: V1Lease | undefined;
     try {
       existing = await this.api.readNamespacedLease({ name, namespace });
@@ -197,6 +254,9 @@ export class LeaderElector {
 
   private async release(): Promise<void> {
     const { namespace, name, identity, log } = this.opts;
+    const attempt = new AbortController();
+    this.attempt = attempt;
+    const timeout = setTimeout(() => attempt.abort(new Error('release timed out')), 5000);
     try {
       const lease = await this.api.readNamespacedLease({ name, namespace });
       if (lease.spec?.holderIdentity !== identity) return;
@@ -220,6 +280,9 @@ export class LeaderElector {
       log.info('released leader lease');
     } catch (err) {
       log.warn('could not release the lease', { error: describeError(err) });
+    } finally {
+      clearTimeout(timeout);
+      this.attempt = undefined;
     }
   }
 }
