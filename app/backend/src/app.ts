@@ -17,6 +17,7 @@ import { Api } from './platform/http.ts';
 import { requestLogger } from './platform/logger.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { buildOpenApi, docsHtml } from './platform/openapi.ts';
+import { limitPolicy } from './platform/limits.ts';
 import { rateLimit } from './platform/ratelimit.ts';
 import { maintenanceMode, rejectOperatorInjection } from './platform/security.ts';
 import { projectRoutes } from './projects/routes.ts';
@@ -50,7 +51,14 @@ export function buildApp(deps: Deps): BuiltApp {
       // Allow-list: only the configured origins (and the frontend) get CORS headers.
       origin: [...new Set([...config.CORS_ORIGINS, new URL(config.FRONTEND_URL).origin])],
       credentials: true,
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        'RateLimit-Policy',
+      ],
       maxAge: 600,
     }),
   );
@@ -100,11 +108,9 @@ export function buildApp(deps: Deps): BuiltApp {
     rateLimit({
       redis: deps.redis,
       logger,
-      name: 'api',
       prefix: config.REDIS_KEY_PREFIX,
-      max: () => config.RATE_LIMIT_MAX,
-      windowMs: () => config.RATE_LIMIT_WINDOW,
-      key: (req) => principalOf(req)?.userId ?? `ip:${req.ip}`,
+      policy: (req) => limitPolicy(req, config, principalOf(req)?.userId),
+      now: () => deps.clock?.() ?? Date.now(),
     }),
   );
   authRoutes(api, deps, settings);

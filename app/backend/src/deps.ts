@@ -14,4 +14,6 @@ export interface Deps {
   cache: Cache;
   /** Notification/email jobs; null when notifications are disabled. */
   queue: Queue | null;
+  /** Clock of the rate limiter (ms since epoch); tests replay long sessions with it. */
+  clock?: () => number;
 }

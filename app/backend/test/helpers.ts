@@ -49,6 +49,8 @@ export function testConfigEnv(
     S3_USE_PATH_STYLE: 'true',
     RATE_LIMIT_MAX: '100000',
     LOGIN_RATE_LIMIT_MAX: '1000',
+    RATE_LIMIT_WRITE_MAX: '100000',
+    RATE_LIMIT_AUTH_MAX: '100000',
     QUEUE_PREFIX: `t-${id}`,
     REDIS_KEY_PREFIX: `t-${id}:`,
     ADMIN_EMAIL: ADMIN.email,

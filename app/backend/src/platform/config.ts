@@ -156,7 +156,12 @@ export const ZConfigSchema = z.object({
   ENABLE_TRACING: bool(false),
   CORS_ORIGINS: list([]),
   RATE_LIMIT_WINDOW: int(900000, 1000),
-  RATE_LIMIT_MAX: int(100, 1),
+  /** Reads (GET/HEAD) per window per user (per IP when anonymous). */
+  RATE_LIMIT_MAX: int(1000, 1),
+  /** Writes (POST/PUT/PATCH/DELETE) per window per user (per IP when anonymous). */
+  RATE_LIMIT_WRITE_MAX: int(300, 1),
+  /** Login, refresh, register and logout per window per client IP. */
+  RATE_LIMIT_AUTH_MAX: int(200, 1),
   /** Failed logins per client IP before that IP is locked out (successes do not count). */
   LOGIN_RATE_LIMIT_MAX: int(30, 1),
   /** Failed logins per account (email) before that account is locked out. */
