@@ -16,6 +16,7 @@ const k = (apiVersion: string, kind: string, plural: string): WatchedKind => ({
 
 export const OWNED_KINDS: WatchedKind[] = [
   k('v1', 'Secret', 'secrets'),
+  k('v1', 'ServiceAccount', 'serviceaccounts'),
   k('v1', 'ConfigMap', 'configmaps'),
   k('v1', 'Service', 'services'),
   k('apps/v1', 'Deployment', 'deployments'),

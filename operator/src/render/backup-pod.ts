@@ -139,6 +139,7 @@ export interface BackupPodOptions {
 export function backupPodSpec(i: PmsInstance, opts: BackupPodOptions): Json {
   return {
     restartPolicy: opts.restartPolicy ?? 'Never',
+    serviceAccountName: names.serviceAccount(i),
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: podSecurityContext(BACKUP_UID),

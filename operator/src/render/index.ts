@@ -6,6 +6,7 @@ import { renderIngress } from './ingress.ts';
 import { renderJobs } from './jobs.ts';
 import { renderNetworkPolicies, type ExternalStorePorts } from './networkpolicies.ts';
 import { renderPodDisruptionBudgets } from './pdbs.ts';
+import { renderServiceAccount } from './serviceaccount.ts';
 import { renderServiceMonitor } from './servicemonitor.ts';
 import { renderServices } from './services.ts';
 import type { Child } from './types.ts';
@@ -35,6 +36,8 @@ export function renderChildren(
   externalStores: ExternalStorePorts = {},
 ): Child[] {
   return [
+    // First: the pods of every workload below run as it.
+    renderServiceAccount(i),
     renderAppConfigMap(i),
     ...(i.spec.mongodb.external ? [] : [renderMongoScriptsConfigMap(i)]),
     ...renderServices(i),
@@ -47,6 +50,19 @@ export function renderChildren(
     ...renderPodDisruptionBudgets(i),
     ...renderServiceMonitor(i, caps.serviceMonitors),
   ];
+}
+
+/** A pod template as rendered: plain JSON. */
+export interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+/** The pod template of a workload child (Deployment, StatefulSet, Job, CronJob), if it has one. */
+export function podTemplateOf(c: Child): PodTemplate | undefined {
+  type WithTemplate = { template?: PodTemplate; jobTemplate?: { spec?: WithTemplate } };
+  const spec = c.spec as WithTemplate | undefined;
+  return c.kind === 'CronJob' ? spec?.jobTemplate?.spec?.template : spec?.template;
 }
 
 /** Kinds whose objects are created when absent and never updated (immutable or generated). */

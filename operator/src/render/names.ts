@@ -8,6 +8,8 @@ export function childName(instance: PmsInstance, component: string, suffix?: str
 
 export const names = {
   config: (i: PmsInstance) => childName(i, 'config'),
+  /** The ServiceAccount of every pod of the instance (render/serviceaccount.ts). */
+  serviceAccount: (i: PmsInstance) => childName(i, 'pms'),
   workload: (i: PmsInstance, c: Component) => childName(i, c),
   service: (i: PmsInstance, c: Component) => childName(i, c),
   mongodbHeadless: (i: PmsInstance) => childName(i, 'mongodb', 'headless'),

@@ -177,6 +177,7 @@ export function podSpecBase(
     },
   ];
   return {
+    serviceAccountName: names.serviceAccount(i),
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: podSecurityContext(uid),

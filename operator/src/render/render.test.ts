@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderChildren, renderSecrets, type Child } from './index.ts';
+import { podTemplateOf, renderChildren, renderSecrets, type Child } from './index.ts';
 import { countingRandom, makeInstance } from './test-fixtures.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -37,6 +37,7 @@ describe('renderChildren', () => {
       'Service/acme-minio',
       'Service/acme-mongodb-headless',
       'Service/acme-redis',
+      'ServiceAccount/acme-pms',
       'StatefulSet/acme-minio',
       'StatefulSet/acme-mongodb',
     ]);
@@ -70,13 +71,23 @@ describe('renderChildren', () => {
     }
   });
 
-  it('hardens every container and pod', () => {
-    for (const c of renderChildren(makeInstance()) as Json[]) {
-      const pod = c.spec?.template?.spec;
+  it('hardens every container and pod, Jobs and CronJobs included', () => {
+    const full = makeInstance({
+      backup: { enabled: true, schedule: '@daily' },
+      monitoring: { enabled: true },
+      mongodb: { replicas: 3 },
+    });
+    const kinds = new Set<string>();
+    for (const c of renderChildren(full)) {
+      const pod = podTemplateOf(c)?.spec as Json | undefined;
       if (!pod) continue;
+      kinds.add(c.kind);
       assert.equal(pod.securityContext.runAsNonRoot, true, c.metadata.name);
       assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
-      assert.equal(pod.automountServiceAccountToken, false);
+      // No API token: neither on the pod nor through its dedicated ServiceAccount.
+      assert.equal(pod.automountServiceAccountToken, false, c.metadata.name);
+      assert.equal(pod.serviceAccountName, 'acme-pms', c.metadata.name);
+      assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC, c.metadata.name);
       for (const k of [...pod.containers, ...(pod.initContainers ?? [])]) {
         assert.equal(k.securityContext.readOnlyRootFilesystem, true, k.name);
         assert.equal(k.securityContext.allowPrivilegeEscalation, false, k.name);
@@ -85,6 +96,9 @@ describe('renderChildren', () => {
         assert.ok(k.resources?.requests || k.resources?.limits, `${k.name} has resources`);
       }
     }
+    assert.deepEqual([...kinds].sort(), ['CronJob', 'Deployment', 'Job', 'StatefulSet']);
+    const sa = find(renderChildren(full), 'ServiceAccount', 'acme-pms');
+    assert.equal(sa.automountServiceAccountToken, false);
   });
 
   it('gives the backend its image, port, probes, resources and environment', () => {

@@ -1,5 +1,6 @@
 // Helpers of the PmsInstance integration tests: install the CRD, create/read instances, wait.
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ export async function rawRequest(
   body?: unknown,
   contentType = 'application/json',
   accept = 'application/json',
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; headers: IncomingHttpHeaders }> {
   const server = new URL(kc.getCurrentCluster()?.server ?? '');
   const opts: RequestOptions = {
     method,
@@ -44,7 +45,7 @@ export async function rawRequest(
         } catch {
           // not JSON
         }
-        resolvePromise({ status: res.statusCode ?? 0, body: parsed });
+        resolvePromise({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
       });
     });
     req.on('error', reject);
