@@ -328,11 +328,14 @@ export async function listTasks(
 
 export async function board(c: TaskCtx, f: TTaskFilter) {
   const pid = c.access.projectId;
-  return c.deps.cache.wrap(cacheNs(pid), `board:${JSON.stringify(f)}`, async () => {
+  // Keyed by the resolved query, like listTasks: `assignee=me` is a different board per caller.
+  const filter = buildFilter(c, f);
+  const cacheKey = `board:${createHash('sha1').update(JSON.stringify(filter)).digest('base64url')}`;
+  return c.deps.cache.wrap(cacheNs(pid), cacheKey, async () => {
     const states = await State.find({ projectId: pid })
       .sort({ position: 1, _id: 1 })
       .lean<TStateDoc[]>();
-    const tasks = await Task.find(buildFilter(c, f)).sort({ rank: 1, _id: 1 }).lean<TTaskDoc[]>();
+    const tasks = await Task.find(filter).sort({ rank: 1, _id: 1 }).lean<TTaskDoc[]>();
     const byState = new Map<string, TTask[]>(states.map((s) => [String(s._id), []]));
     for (const t of tasks) byState.get(String(t.stateId))?.push(view(c, t));
     return {
