@@ -31,6 +31,12 @@ export interface InformerOptions {
   maxBackoffMs?: number;
   /** Restart a running watch that showed no sign of life for this long. */
   staleAfterMs?: number;
+  /**
+   * A watch that lived at least this long resets the back-off (default 10 s); one that ends
+   * sooner, cleanly or not, backs off further, so a server or proxy that accepts watches and
+   * closes them at once is not hammered every minBackoffMs forever.
+   */
+  healthyWatchMs?: number;
   /** A list that takes longer than this counts as failed. */
   listTimeoutMs?: number;
   onRestart?: (reason: string) => void;
@@ -67,6 +73,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly staleAfterMs: number;
+  private readonly healthyWatchMs: number;
   private readonly listTimeoutMs: number;
   private readonly onRestart: ((reason: string) => void) | undefined;
   private readonly cache = new Map<string, T>();
@@ -89,6 +96,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     this.minBackoffMs = opts.minBackoffMs ?? 500;
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.staleAfterMs = opts.staleAfterMs ?? 120_000;
+    this.healthyWatchMs = opts.healthyWatchMs ?? 10_000;
     this.listTimeoutMs = opts.listTimeoutMs ?? 60_000;
     this.onRestart = opts.onRestart;
     const labelSelector = opts.labelSelector ?? opts.kind.labelSelector;
@@ -250,9 +258,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       }
       // Watch.watch reports a failed connect through the done callback before it returns, so
       // reaching here with the same generation means the watch is established.
+      // The back-off is not reset here: a watch that connects and dies at once is no success.
       this.request = controller;
       this.connectedAt = Date.now();
-      this.failures = 0;
     } catch (err) {
       if (g === this.gen) this.onError(err);
     }
@@ -278,23 +286,30 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       default:
         return;
     }
-    this.failures = 0;
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
   }
 
   private onDone(err: unknown): void {
     this.request = undefined;
+    const lived = this.connectedAt > 0 ? Date.now() - this.connectedAt : 0;
+    this.connectedAt = 0;
+    // Only a watch that lived long enough proves the connection healthy.
+    if (lived >= this.healthyWatchMs) this.failures = 0;
     const name = (err as { name?: string } | null)?.name;
     if (!err || name === 'TimeoutError') {
       // Server closed the watch (timeoutSeconds) or client-node's inactivity timeout fired:
-      // reconnect from the last resourceVersion; back off only if watches die young.
-      const young = Date.now() - this.connectedAt < 1000;
-      if (young) this.scheduleRestart('closed early', false);
+      // reconnect from the last resourceVersion at once; watches that die young back off.
+      if (lived < this.healthyWatchMs) this.scheduleRestart('closed early', false);
       else void this.run();
       return;
     }
     this.onError(err);
+  }
+
+  /** Consecutive failures (the back-off exponent); for tests and diagnostics. */
+  get consecutiveFailures(): number {
+    return this.failures;
   }
 
   private onError(err: unknown): void {
@@ -316,7 +331,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     this.request = undefined;
     const base = Math.min(this.minBackoffMs * 2 ** this.failures, this.maxBackoffMs);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-    this.failures += 1;
+    this.failures = Math.min(this.failures + 1, 30);
     if (count) {
       this.restarts += 1;
       this.onRestart?.(reason);

@@ -12,7 +12,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 export interface ProxiedRequest {
   method: string;
   path: string;
-  /** When the proxy forwarded it upstream (ms since the epoch); undefined while held. */
+  /** When the proxy forwarded (or itself answered) it; undefined while held or failed. */
   forwardedAt?: number;
   held: boolean;
 }
@@ -23,6 +23,8 @@ export interface HttpProxy {
   /** Decide per request; undefined forwards everything again. */
   intercept(fn: Interceptor | undefined): void;
   closeWatches: boolean;
+  /** Cuts every forwarded watch that is still open. */
+  dropWatches(): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startHttpProxy(upstream: KubeConfig, token: string): Promi
   await upstream.applyToHTTPSOptions(tls as never);
   let interceptor: Interceptor | undefined;
   const held: ServerResponse[] = [];
+  const watches = new Set<ServerResponse>();
   const proxy: HttpProxy = {
     kc: new KubeConfig(),
     requests: [],
@@ -46,6 +49,10 @@ export async function startHttpProxy(upstream: KubeConfig, token: string): Promi
       interceptor = fn;
     },
     closeWatches: false,
+    dropWatches: () => {
+      for (const res of watches) res.destroy();
+      watches.clear();
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const res of held.splice(0)) res.destroy();
@@ -66,6 +73,8 @@ export async function startHttpProxy(upstream: KubeConfig, token: string): Promi
       },
       (ur) => {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
+        // As the API server does for a watch: headers now, not with the first event.
+        res.flushHeaders();
         ur.pipe(res);
       },
     );
@@ -89,9 +98,14 @@ export async function startHttpProxy(upstream: KubeConfig, token: string): Promi
       return;
     }
     if (proxy.closeWatches && isWatch(rec.path)) {
+      rec.forwardedAt = Date.now();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end();
       return;
+    }
+    if (isWatch(rec.path)) {
+      watches.add(res);
+      res.on('close', () => watches.delete(res));
     }
     forward(req, res, rec);
   });
