@@ -44,12 +44,15 @@ import {
   cniConflist,
   kubeletConfig,
   kubeProxyConfig,
+  netpolRbacObjects,
+  netpolUser,
   realNodeLabel,
   realNodeNamespaceAnnotations,
   type NodePaths,
 } from './nodeconfig.ts';
 import { deployTraefik } from './ingress.ts';
 import { nodeImageArchives } from './nodeimages.ts';
+import type { EngineConfig } from '../netpol/types.ts';
 import type { RunningService, ServiceContext } from './types.ts';
 
 export function nodePaths(dataDir: string): NodePaths {
@@ -332,6 +335,7 @@ export async function startNode(ctx: ServiceContext): Promise<RunningService> {
     o: 'system:nodes',
   });
   const proxyClient = issueCert(pki, 'kube-proxy', { cn: 'system:kube-proxy' });
+  const netpolClient = issueCert(pki, 'netpol', { cn: netpolUser });
   const kubeletKubeconfig = join(paths.dir, 'kubelet.kubeconfig');
   const proxyKubeconfig = join(paths.dir, 'kube-proxy.kubeconfig');
   writeKubeconfig(kubeletKubeconfig, access.server, pki, kubeletClient);
@@ -377,6 +381,28 @@ export async function startNode(ctx: ServiceContext): Promise<RunningService> {
   // the node's forwarding and kube-proxy's rules.
   await waitUntil(proxy, () => tcpReady(443, net.apiServiceIp), 60_000);
 
+  // The NetworkPolicy engine (src/netpol, README "NetworkPolicies"), after kube-proxy so its
+  // FORWARD jump goes in front of kube-proxy's. Its first sync runs while CoreDNS and Traefik
+  // start; the node is ready only once it is done, so no test runs before policies are enforced.
+  for (const o of netpolRbacObjects()) await apply(admin, o.path, o.body);
+  const netpolStatus = join(paths.dir, 'netpol-status.json');
+  const netpolConfig = join(paths.dir, 'netpol.json');
+  rmSync(netpolStatus, { force: true });
+  const engine: EngineConfig = {
+    server: access.server,
+    ca: pki.caCert,
+    cert: netpolClient.cert,
+    key: netpolClient.key,
+    nodeName,
+    alwaysAllowed: [net.nodeIp, net.podGateway],
+    statusFile: netpolStatus,
+  };
+  writeFileSync(netpolConfig, JSON.stringify(engine, null, 2));
+  const netpol = inNetns('netpol', process.execPath, [
+    join(import.meta.dirname, '..', 'netpol', 'main.ts'),
+    netpolConfig,
+  ]);
+
   for (const o of corednsObjects(net)) await apply(admin, o.path, o.body);
   // The ingress controller (default IngressClass `traefik`, hostPort 80 on the node IP) starts
   // while CoreDNS comes up; it returns once its pod is Ready.
@@ -397,10 +423,11 @@ export async function startNode(ctx: ServiceContext): Promise<RunningService> {
     },
     120_000,
   );
+  await waitUntil(netpol, async () => existsSync(netpolStatus), 60_000);
 
   return {
     name: 'node',
-    processes: [containerd, kubelet, proxy],
+    processes: [containerd, kubelet, proxy, netpol],
     env: {
       TESTENV_NODE_NAME: nodeName,
       TESTENV_NODE_IP: net.nodeIp,
@@ -409,6 +436,7 @@ export async function startNode(ctx: ServiceContext): Promise<RunningService> {
       TESTENV_POD_CIDR: net.podCidr,
       TESTENV_SERVICE_CIDR: net.serviceCidr,
       TESTENV_CLUSTER_DNS: net.clusterDns,
+      TESTENV_NETPOL_STATUS: netpolStatus,
     },
   };
 }

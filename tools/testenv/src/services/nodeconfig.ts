@@ -313,3 +313,39 @@ export function corednsObjects(net: NodeNetwork): Array<{ path: string; body: ob
     },
   ];
 }
+
+/** The client-certificate user of the NetworkPolicy engine (src/netpol). */
+export const netpolUser = 'pms-netpol';
+
+/** Read-only access for the NetworkPolicy engine: list and watch what it translates. */
+export function netpolRbacObjects(): Array<{ path: string; body: object }> {
+  const name = 'pms:netpol';
+  return [
+    {
+      path: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name },
+        rules: [
+          { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['list', 'watch'] },
+          {
+            apiGroups: ['networking.k8s.io'],
+            resources: ['networkpolicies'],
+            verbs: ['list', 'watch'],
+          },
+        ],
+      },
+    },
+    {
+      path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: netpolUser }],
+      },
+    },
+  ];
+}
