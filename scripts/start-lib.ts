@@ -31,12 +31,19 @@ export interface NextStepsInput {
 
 const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replaceAll("'", `'\\''`)}'`);
 
+/** Pod Security Admission labels of a tenant namespace (what docs/security.md asks for). */
+export const PSA_LABELS =
+  'pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest';
+
 export function nextSteps(o: NextStepsInput): string {
   const lines = ['', 'PMS operator is running. Next steps, in another shell:', ''];
   lines.push(`  export KUBECONFIG=${q(o.kubeconfig)}`);
+  // The tenant namespace enforces Pod Security `restricted` (docs/security.md): every pod the
+  // operator renders is admitted under it.
   lines.push(
-    `  kubectl create namespace ${o.namespace} && kubectl -n ${o.namespace} apply -f samples/${o.file}`,
+    `  kubectl create namespace ${o.namespace} && kubectl label namespace ${o.namespace} ${PSA_LABELS}`,
   );
+  lines.push(`  kubectl -n ${o.namespace} apply -f samples/${o.file}`);
   lines.push(`  kubectl -n ${o.namespace} get pmsinstances -w   # wait for READY True`);
   if (o.connectedSample) {
     lines.push(

@@ -27,7 +27,8 @@ test('next steps with the real node: URL via the ingress IP and the admin passwo
   const text = nextSteps({ ...base, ingressIp: '10.250.7.2' });
   for (const line of [
     'export KUBECONFIG=/tmp/x/data/kube/admin.kubeconfig',
-    'kubectl create namespace demo && kubectl -n demo apply -f samples/00-local.yaml',
+    'kubectl create namespace demo && kubectl label namespace demo pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest',
+    'kubectl -n demo apply -f samples/00-local.yaml',
     'kubectl -n demo get pmsinstances -w',
     'samples/01-minimal.yaml needs the public mongo, redis and minio images',
     'http://demo.pms.example.com/',

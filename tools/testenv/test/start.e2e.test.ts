@@ -220,9 +220,10 @@ function http(
 test('the printed lines apply the local sample, which becomes Ready on the real node', async () => {
   const steps = output.split('\n').map((l) => l.trim());
   exportLine = steps.find((l) => l.startsWith('export KUBECONFIG=')) ?? '';
+  const namespaceLine = steps.find((l) => /^kubectl create namespace /.test(l));
   const applyLine = steps.find((l) => / apply -f samples\//.test(l));
   const watchLine = steps.find((l) => / get pmsinstances -w/.test(l));
-  assert.ok(exportLine && applyLine && watchLine, output);
+  assert.ok(exportLine && namespaceLine && applyLine && watchLine, output);
   // The local cluster's sample is the offline one; the connected one is named, not printed.
   assert.match(applyLine, /apply -f samples\/00-local\.yaml$/);
   assert.ok(
@@ -230,7 +231,12 @@ test('the printed lines apply the local sample, which becomes Ready on the real 
     output,
   );
   namespace = /kubectl -n (\S+) apply/.exec(applyLine)?.[1] ?? '';
-  sh(`${exportLine}\n${applyLine}`);
+  sh(`${exportLine}\n${namespaceLine}\n${applyLine}`);
+  // The namespace enforces Pod Security `restricted`: the instance's pods are admitted under it.
+  assert.match(
+    sh(`${exportLine}\nkubectl get namespace ${namespace} --show-labels`),
+    /pod-security\.kubernetes\.io\/enforce=restricted/,
+  );
   // The watch line, without -w (a test cannot wait for Ctrl-C), proves it names the instance.
   const got = sh(`${exportLine}\n${watchLine.replace(/ -w\b.*$/, '')} -o name`);
   instance = got.trim().split('/')[1] ?? '';
