@@ -11,6 +11,23 @@ describe('loadConfig', () => {
     assert.equal(c.LEASE_NAME, 'pms-operator');
     assert.equal(c.RESYNC_PERIOD, 600_000);
     assert.equal(c.LOG_LEVEL, 'info');
+    assert.equal(c.KUBE_API_QPS, 50);
+    assert.equal(c.KUBE_API_BURST, 100);
+  });
+
+  it('parses the request rate limit', () => {
+    const c = loadConfig({ KUBE_API_QPS: '20', KUBE_API_BURST: '30' });
+    assert.equal(c.KUBE_API_QPS, 20);
+    assert.equal(c.KUBE_API_BURST, 30);
+    assert.equal(loadConfig({ KUBE_API_QPS: '-1' }).KUBE_API_QPS, -1);
+    assert.throws(
+      () => loadConfig({ KUBE_API_BURST: '0' }),
+      /KUBE_API_BURST="0": must be at least 1/,
+    );
+    assert.throws(
+      () => loadConfig({ KUBE_API_QPS: 'fast' }),
+      /KUBE_API_QPS="fast": must be a number/,
+    );
   });
 
   it('parses values', () => {

@@ -55,6 +55,17 @@ export const ZOperatorConfigSchema = z.object({
     .min(1, 'must be at least 1')
     .max(64, 'must be at most 64')
     .default(4),
+  /**
+   * Client-side token bucket on API requests (README: "Request rate limit"): requests per
+   * second and how many may go at once; 0 or a negative QPS disables it.
+   */
+  KUBE_API_QPS: z.coerce.number({ error: 'must be a number' }).max(10_000).default(50),
+  KUBE_API_BURST: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100_000)
+    .default(100),
 });
 
 export type TOperatorConfig = z.infer<typeof ZOperatorConfigSchema>;

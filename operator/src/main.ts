@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     healthPort: config.HEALTH_PORT,
     resyncMs: config.RESYNC_PERIOD,
     maxConcurrentReconciles: config.MAX_CONCURRENT_RECONCILES,
+    apiQps: config.KUBE_API_QPS,
+    apiBurst: config.KUBE_API_BURST,
     log,
     // As controller-runtime does: a process that lost its lease exits (its writes are already
     // fenced) and comes back as a fresh candidate with empty caches and no half-done work.

@@ -21,6 +21,7 @@ import { createMetrics } from './metrics.ts';
 import type { InstanceCount, OperatorMetrics, ReconcileResultLabel } from './metrics.ts';
 import { Fence, GatedKubeConfig } from './runtime/gate.ts';
 import { Informer } from './runtime/informer.ts';
+import { TokenBucket } from './runtime/rate-limit.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue } from './runtime/queue.ts';
 import { buildProbeServer, close, listen } from './server.ts';
@@ -59,6 +60,13 @@ export interface StartOperatorOptions {
   watchMinBackoffMs?: number;
   watchMaxBackoffMs?: number;
   watchStaleAfterMs?: number;
+  /**
+   * Client-side token bucket on every API request of the controllers (reads, writes, watch
+   * connects, events; not leader election): default 50 requests/s, burst 100; apiQps <= 0
+   * disables it.
+   */
+  apiQps?: number;
+  apiBurst?: number;
   /** Collect Node.js process metrics (default true). */
   processMetrics?: boolean;
   /**
@@ -109,6 +117,8 @@ function splitKey(key: string): { namespace: string; name: string } {
 
 interface Deps {
   kc: KubeConfig;
+  /** Shared by every term: the limit is per process. */
+  limiter: TokenBucket;
   identity: string;
   log: Logger;
   metrics: OperatorMetrics;
@@ -138,7 +148,7 @@ class ControllerSet {
     this.d = d;
     this.controllers = controllers;
     this.fence = fence;
-    this.kc = new GatedKubeConfig(d.kc, { fence });
+    this.kc = new GatedKubeConfig(d.kc, { fence, limiter: d.limiter });
     this.client = KubernetesObjectApi.makeApiClient(this.kc);
     this.events = new KubeEventRecorder({ kc: this.kc, log: d.log, instance: d.identity });
     this.apply = makeApply(this.client);
@@ -316,7 +326,8 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
     defaultMetrics: opts.processMetrics ?? true,
     instances: () => current?.instanceCounts() ?? [],
   });
-  const deps: Deps = { kc, identity, log, metrics, opts };
+  const limiter = new TokenBucket({ qps: opts.apiQps ?? 50, burst: opts.apiBurst ?? 100 });
+  const deps: Deps = { kc, limiter, identity, log, metrics, opts };
   let elector: LeaderElector | undefined;
   let pastRestarts = 0;
   const startLeading = async () => {
