@@ -94,6 +94,7 @@ export function buildApp(deps: Deps): BuiltApp {
     accessTtl: config.JWT_ACCESS_TTL,
     refreshTtl: config.JWT_REFRESH_TTL,
     bcryptRounds: config.BCRYPT_ROUNDS,
+    refreshGraceMs: config.REFRESH_GRACE_SECONDS * 1000,
     sessions: createSessionStore({
       redis: deps.redis,
       prefix: config.REDIS_KEY_PREFIX,

@@ -8,6 +8,9 @@ const refreshTokenSchema = new Schema({
   tokenHash: { type: String, required: true },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date, default: null },
+  // The token this one was rotated into, sealed (tokens.ts): returned again to a concurrent
+  // refresh within the grace window instead of treating it as reuse.
+  successor: { type: String, default: null },
   revokedAt: { type: Date, default: null },
   createdAt: { type: Date, default: () => new Date() },
 });

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Principal } from '../platform/auth.ts';
 import { AppError, unauthorized } from '../platform/errors.ts';
@@ -8,7 +9,7 @@ import { User, toUser, type TUser, type TUserDoc } from '../users/model.ts';
 import { hashPassword } from '../users/service.ts';
 import { RefreshClaim, RefreshToken } from './model.ts';
 import type { SessionStore } from './sessions.ts';
-import { isApiToken, newRefreshToken, sha256 } from './tokens.ts';
+import { isApiToken, newRefreshToken, openToken, sealToken, sha256 } from './tokens.ts';
 
 export interface AuthSettings {
   secret: Uint8Array;
@@ -16,6 +17,8 @@ export interface AuthSettings {
   refreshTtl: number;
   bcryptRounds: number;
   sessions: SessionStore;
+  /** A rotated refresh token presented again within this many ms gets the same successor. */
+  refreshGraceMs: number;
 }
 
 export interface Session {
@@ -84,7 +87,11 @@ export async function startSession(user: TUser, s: AuthSettings): Promise<Sessio
   return issueSession(user, 0, randomUUID(), s);
 }
 
-/** Rotates a refresh token. Replaying a rotated token revokes the whole family. */
+/**
+ * Rotates a refresh token. Concurrent tabs: a rotated token presented again within the grace
+ * window answers with the same successor (and a fresh access token), so two tabs loading
+ * together stay signed in. After the window, a replay is reuse: the whole family is revoked.
+ */
 export async function refresh(token: string, s: AuthSettings): Promise<Session> {
   const hash = sha256(token);
   const now = new Date();
@@ -102,24 +109,64 @@ export async function refresh(token: string, s: AuthSettings): Promise<Session> 
       'token_reused',
       'Refresh token reuse detected; all sessions of this login were revoked',
     );
-  if (known.revokedAt) throw unauthorized('Refresh token revoked');
-  if (known.usedAt) {
+  const replay = async () => {
+    const again = await sameSuccessor(known._id, known.familyId, now, s);
+    if (again) return again;
     await revokeFamily();
     throw reused();
-  }
+  };
+  if (known.revokedAt) throw unauthorized('Refresh token revoked');
+  if (known.usedAt) return replay();
   // Atomic claim: only one request can rotate a given token (see RefreshClaim).
   try {
     await RefreshClaim.create({ _id: hash, expiresAt: known.expiresAt });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
-    await revokeFamily();
-    throw reused();
+    return replay();
   }
   await RefreshToken.updateOne({ _id: known._id }, { $set: { usedAt: now } });
   if (known.expiresAt.getTime() <= now.getTime()) throw unauthorized('Refresh token expired');
   const u = await User.findById(known.userId).lean<TUserDoc>();
   if (!u || u.disabled) throw unauthorized('User no longer active');
-  return issueSession(toUser(u), u.sessionVersion ?? 0, known.familyId, s);
+  const session = await issueSession(toUser(u), u.sessionVersion ?? 0, known.familyId, s);
+  await RefreshToken.updateOne(
+    { _id: known._id },
+    { $set: { successor: sealToken(session.refreshToken, s.secret) } },
+  );
+  return session;
+}
+
+/**
+ * The successor of a token rotated less than `refreshGraceMs` before `now`, waiting briefly for
+ * a concurrent winner to record it. Null: outside the window (or never recorded) → reuse.
+ */
+async function sameSuccessor(
+  id: unknown,
+  familyId: string,
+  now: Date,
+  s: AuthSettings,
+): Promise<Session | null> {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const cur = await RefreshToken.findById(id).lean();
+    if (!cur || cur.revokedAt) return null;
+    if (cur.usedAt && now.getTime() - cur.usedAt.getTime() > s.refreshGraceMs) return null;
+    const next = cur.successor ? openToken(cur.successor, s.secret) : null;
+    if (next) {
+      const succ = await RefreshToken.findOne({ tokenHash: sha256(next) }).lean();
+      if (!succ || succ.revokedAt) return null;
+      const u = await User.findById(cur.userId).lean<TUserDoc>();
+      if (!u || u.disabled) return null;
+      const user = toUser(u);
+      return {
+        accessToken: await issueAccessToken(user, { sv: u.sessionVersion ?? 0, sid: familyId }, s),
+        expiresIn: s.accessTtl,
+        user,
+        refreshToken: next,
+      };
+    }
+    await sleep(100);
+  }
+  return null;
 }
 
 /**

@@ -103,6 +103,8 @@ export const ZConfigSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ACCESS_TTL: int(900, 1),
   JWT_REFRESH_TTL: int(1209600, 60),
+  /** Seconds in which a just-rotated refresh token returns the same successor (other tabs). */
+  REFRESH_GRACE_SECONDS: int(10, 0, 300),
   /**
    * Seconds a user's session state (version, role, disabled) and a login's revocation status
    * stay cached in Redis. Changes are written through at once; this only bounds how long a
