@@ -401,6 +401,55 @@ const badUpdates: [string, Spec, Spec, string[]][] = [
     { mongodb: { replicas: 1 } },
     ['cannot go from 3 back to 1'],
   ],
+  // A missing field means the operator's default: removing it must not bypass a rule.
+  [
+    'mongodb replica set loses its replicas field',
+    { mongodb: { replicas: 3 } },
+    { mongodb: { replicas: null } },
+    ['cannot go from 3 back to 1'],
+  ],
+  [
+    'mongodb replica set loses its whole section',
+    { mongodb: { replicas: 3 } },
+    { mongodb: null },
+    ['cannot go from 3 back to 1'],
+  ],
+  [
+    'storage removed after growing',
+    { mongodb: { storage: { size: '20Gi' } } },
+    { mongodb: { storage: null } },
+    ['storage.size may grow but never shrink'],
+  ],
+  [
+    'storage added below the default',
+    {},
+    { objectStorage: { storage: { size: '5Gi' } } },
+    ['storage.size may grow but never shrink'],
+  ],
+  [
+    'storage removed with its class',
+    { objectStorage: { storage: { storageClassName: 'a' } } },
+    { objectStorage: { storage: null } },
+    ['storage.storageClassName is immutable'],
+  ],
+  [
+    'storage class added later',
+    {},
+    { mongodb: { storage: { storageClassName: 'b' } } },
+    ['storage.storageClassName is immutable'],
+  ],
+];
+
+/** Updates the rules must still allow (omitted fields compared as their defaults). */
+const goodUpdates: [string, Spec, Spec][] = [
+  [
+    'standalone loses its replicas field',
+    { mongodb: { replicas: 1 } },
+    { mongodb: { replicas: null } },
+  ],
+  ['standalone becomes a replica set', {}, { mongodb: { replicas: 3 } }],
+  ['default storage written out', {}, { mongodb: { storage: { size: '10Gi' } } }],
+  ['storage grows from the default', {}, { objectStorage: { storage: { size: '20Gi' } } }],
 ];
 
 describe('PmsInstance CRD validation (real API server)', () => {
@@ -447,6 +496,22 @@ describe('PmsInstance CRD validation (real API server)', () => {
           return true;
         },
       );
+    }
+    for (const [n, [what, initial, patch]] of goodUpdates.entries()) {
+      const name = `ok-${n}`;
+      await client.create(instance(ns, name, initial));
+      await client
+        .patch(
+          instance(ns, name, patch),
+          undefined,
+          undefined,
+          'pms-test',
+          undefined,
+          PatchStrategy.MergePatch,
+        )
+        .catch((err: ApiError) => {
+          throw new Error(`${what}: ${statusMessage(err)}`);
+        });
     }
     // Growing storage is allowed.
     await client.create(instance(ns, 'grow', { mongodb: { storage: { size: '10Gi' } } }));
