@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZLine } from '../platform/text.ts';
 import { ZObjectId } from '../platform/http.ts';
 
 export const ZColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
@@ -22,12 +23,12 @@ export const ZCreateProjectSchema = z.object({
         .string()
         .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2-10 letters/digits starting with a letter'),
     ),
-  name: z.string().trim().min(1).max(100),
+  name: ZLine(100),
   description: z.string().max(10000).default(''),
 });
 export const ZUpdateProjectSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: ZLine(100),
     description: z.string().max(10000),
     archived: z.boolean(),
   })
@@ -40,13 +41,13 @@ export const ZUpdateMemberSchema = z.object({ role: ZProjectRole });
 
 export const ZStateParams = ZProjectParams.extend({ stateId: ZObjectId });
 export const ZCreateStateSchema = z.object({
-  name: z.string().trim().min(1).max(50),
+  name: ZLine(50),
   category: ZStateCategory,
   color: ZColor.optional(),
 });
 export const ZUpdateStateSchema = z
   .object({
-    name: z.string().trim().min(1).max(50),
+    name: ZLine(50),
     category: ZStateCategory,
     color: ZColor,
     position: z.number().int().min(0),
@@ -57,10 +58,10 @@ export const ZDeleteStateQuery = z.object({ moveTo: ZObjectId.optional() });
 
 export const ZLabelParams = ZProjectParams.extend({ labelId: ZObjectId });
 export const ZCreateLabelSchema = z.object({
-  name: z.string().trim().min(1).max(50),
+  name: ZLine(50),
   color: ZColor.optional(),
 });
 export const ZUpdateLabelSchema = z
-  .object({ name: z.string().trim().min(1).max(50), color: ZColor })
+  .object({ name: ZLine(50), color: ZColor })
   .partial()
   .strict();

@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { ZLimit, ZObjectId, ZQueryList } from '../platform/http.ts';
+import { ZLine, ZStrictDate } from '../platform/text.ts';
 import { ZProjectParams } from '../projects/schemas.ts';
 import { PRIORITIES } from './model.ts';
 import { SORTS } from './query.ts';
 
-const ZDate = z
-  .string()
-  .refine(
-    (s) =>
-      /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)),
-    'must be a date (YYYY-MM-DD or ISO 8601)',
-  )
-  .transform((s) => new Date(s));
+const ZDate = ZStrictDate;
 
 export const ZTaskParams = ZProjectParams.extend({
   task: z
@@ -23,7 +17,7 @@ export const ZTaskParams = ZProjectParams.extend({
 });
 
 const fields = {
-  title: z.string().trim().min(1).max(300),
+  title: ZLine(300),
   description: z.string().max(100_000),
   stateId: ZObjectId,
   priority: z.enum(PRIORITIES),

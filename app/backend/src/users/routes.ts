@@ -10,25 +10,25 @@ export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
     {
       method: 'get',
       path: '/users',
-      summary: 'Search users',
+      summary: 'Search users (members: users sharing a project, or an exact e-mail)',
       tag,
       auth: 'user',
       query: ZUserListQuery,
     },
-    async ({ query }) => ({
-      items: await listUsers(query.q, query.limit),
+    async ({ user, query }) => ({
+      items: await listUsers(query.q, query.limit, user),
     }),
   );
   api.op(
     {
       method: 'get',
       path: '/users/:id',
-      summary: 'Get a user',
+      summary: 'Get a user (members: users sharing a project)',
       tag,
       auth: 'user',
       params: ZUserIdParams,
     },
-    ({ params }) => getUser(params.id),
+    ({ user, params }) => getUser(params.id, user),
   );
   api.op(
     {

@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import { conflict, notFound } from '../platform/errors.ts';
 import { RefreshToken } from '../auth/model.ts';
 import type { SessionStore } from '../auth/sessions.ts';
+import { Membership } from '../projects/model.ts';
 import { escapeRegex } from '../tasks/query.ts';
 import { User, toUser, type TUser } from './model.ts';
 
@@ -28,8 +29,30 @@ export async function createUser(
   }
 }
 
-export async function listUsers(q: string | undefined, limit: number): Promise<TUser[]> {
-  const filter = q
+/**
+ * Ids of the users who share at least one project with `userId` (including `userId`): what a
+ * non-admin may see in the user directory.
+ */
+async function coMemberIds(userId: string): Promise<string[]> {
+  const mine = await Membership.find({ userId }, { projectId: 1 }).lean();
+  const projectIds = mine.map((m) => m.projectId);
+  const shared = projectIds.length
+    ? await Membership.find({ projectId: { $in: projectIds } }, { userId: 1 }).lean()
+    : [];
+  return [...new Set([userId, ...shared.map((m) => String(m.userId))])];
+}
+
+/**
+ * The user directory. Admins search everyone. Members see the users who share a project with
+ * them, plus a user whose full e-mail address they type (so a project admin can add a colleague
+ * by address) — never every user's address.
+ */
+export async function listUsers(
+  q: string | undefined,
+  limit: number,
+  caller: { userId: string; role: 'admin' | 'member' },
+): Promise<TUser[]> {
+  const match = q
     ? {
         $or: [
           { name: { $regex: escapeRegex(q), $options: 'i' } },
@@ -37,11 +60,22 @@ export async function listUsers(q: string | undefined, limit: number): Promise<T
         ],
       }
     : {};
+  let filter: Record<string, unknown> = match;
+  if (caller.role !== 'admin') {
+    const visible = { _id: { $in: await coMemberIds(caller.userId) } };
+    const exact = q?.includes('@') ? [{ email: q.trim().toLowerCase() }] : [];
+    filter = { $or: [{ $and: [visible, match] }, ...exact] };
+  }
   const users = await User.find(filter).sort({ name: 1, _id: 1 }).limit(limit).lean();
   return users.map(toUser);
 }
 
-export async function getUser(id: string): Promise<TUser> {
+export async function getUser(
+  id: string,
+  caller?: { userId: string; role: 'admin' | 'member' },
+): Promise<TUser> {
+  if (caller && caller.role !== 'admin' && !(await coMemberIds(caller.userId)).includes(id))
+    throw notFound('User');
   const u = await User.findById(id).lean();
   if (!u) throw notFound('User');
   return toUser(u);
