@@ -14,7 +14,7 @@ import type {
   ReconcileContext,
   WatchedKind,
 } from './controller/types.ts';
-import { makeApply } from './apply/apply.ts';
+import { FIELD_MANAGER, makeApply } from './apply/apply.ts';
 import { KubeEventRecorder } from './events.ts';
 import { createLogger, describeError } from './log.ts';
 import { createMetrics } from './metrics.ts';
@@ -166,6 +166,7 @@ class ControllerSet {
         minBackoffMs: this.d.opts.watchMinBackoffMs,
         maxBackoffMs: this.d.opts.watchMaxBackoffMs,
         staleAfterMs: this.d.opts.watchStaleAfterMs,
+        keepManagedFieldsOf: FIELD_MANAGER,
         onRestart: () => this.d.metrics.watchRestarts.inc({ kind: kind.kind }),
       });
       this.informers.set(k, inf);

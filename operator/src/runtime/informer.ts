@@ -39,6 +39,11 @@ export interface InformerOptions {
   healthyWatchMs?: number;
   /** A list that takes longer than this counts as failed. */
   listTimeoutMs?: number;
+  /**
+   * Keep this field manager's managedFields entries in the cache (all others are dropped):
+   * drift detection compares what that manager applied with what it now renders.
+   */
+  keepManagedFieldsOf?: string;
   onRestart?: (reason: string) => void;
 }
 
@@ -75,6 +80,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   private readonly staleAfterMs: number;
   private readonly healthyWatchMs: number;
   private readonly listTimeoutMs: number;
+  private readonly keepManagedFieldsOf: string | undefined;
   private readonly onRestart: ((reason: string) => void) | undefined;
   private readonly cache = new Map<string, T>();
   private resourceVersion = '';
@@ -98,6 +104,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     this.staleAfterMs = opts.staleAfterMs ?? 120_000;
     this.healthyWatchMs = opts.healthyWatchMs ?? 10_000;
     this.listTimeoutMs = opts.listTimeoutMs ?? 60_000;
+    this.keepManagedFieldsOf = opts.keepManagedFieldsOf;
     this.onRestart = opts.onRestart;
     const labelSelector = opts.labelSelector ?? opts.kind.labelSelector;
     this.labelSelector = labelSelector;
@@ -193,8 +200,14 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   }
 
   private upsert(obj: T): void {
-    // managedFields are often most of an object's size and nothing here reads them.
-    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    // managedFields are often most of an object's size; only our own manager's are read.
+    const meta = obj.metadata;
+    if (meta?.managedFields) {
+      const keep = this.keepManagedFieldsOf;
+      const own = keep ? meta.managedFields.filter((m) => m.manager === keep) : [];
+      if (own.length > 0) meta.managedFields = own;
+      else delete meta.managedFields;
+    }
     const k = objKey(obj);
     const old = this.cache.get(k);
     this.cache.set(k, obj);

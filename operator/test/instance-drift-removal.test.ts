@@ -1,0 +1,182 @@
+// Optional fields leave the cluster when they leave the spec: for each of ingress TLS,
+// ingress className, an ingress annotation, a backend resource limit and imagePullSecrets, the
+// operator (real reconcile, operator's RBAC, real API server) sets it, then removes it from
+// the live object once the spec drops it. Then the steady state: with a 1 s resync, reconciles
+// that find nothing changed write nothing (counted by a proxy).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
+import { createLogger } from '../src/log.ts';
+import { startOperator, type RunningOperator } from '../src/operator.ts';
+import { startCountingProxy, type CountingProxy } from './support/counting-proxy.ts';
+import {
+  adminKubeConfig,
+  createTestNamespace,
+  deleteTestNamespace,
+  operatorKubeConfig,
+  type OperatorIdentity,
+} from './support/operator-kubeconfig.ts';
+import {
+  deleteVolumes,
+  eventually,
+  installCrd,
+  instance,
+  provideVolumes,
+  sleep,
+} from './support/pms.ts';
+
+const admin = adminKubeConfig();
+const client = KubernetesObjectApi.makeApiClient(admin);
+let ns = '';
+let identity: OperatorIdentity;
+let proxy: CountingProxy;
+let operator: RunningOperator | undefined;
+
+type Obj = KubernetesObject & { spec?: Record<string, unknown> };
+type Pod = {
+  imagePullSecrets?: { name: string }[];
+  containers: { name: string; resources?: { limits?: Record<string, string> } }[];
+};
+
+async function read(apiVersion: string, kind: string, name: string): Promise<Obj | undefined> {
+  try {
+    return (await client.read({ apiVersion, kind, metadata: { name, namespace: ns } })) as Obj;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+// Raw JSON shapes (the typed client's models are not needed to look at a few fields).
+const ingress = async () => {
+  const o = await read('networking.k8s.io/v1', 'Ingress', 'drift-ingress');
+  return o as
+    (Obj & { spec: { ingressClassName?: string; tls?: { secretName?: string }[] } }) | undefined;
+};
+const backendPod = async (): Promise<Pod | undefined> => {
+  const o = await read('apps/v1', 'Deployment', 'drift-backend');
+  return (o?.spec as { template?: { spec?: Pod } } | undefined)?.template?.spec;
+};
+const backendLimits = async () =>
+  (await backendPod())?.containers.find((c) => c.name === 'backend')?.resources?.limits ?? {};
+
+/** Merge-patches the instance's spec (null removes a field). */
+async function patchSpec(spec: Record<string, unknown>) {
+  await client.patch(
+    {
+      apiVersion: 'pms.io/v1alpha1',
+      kind: 'PmsInstance',
+      metadata: { name: 'drift', namespace: ns },
+      spec,
+    },
+    undefined,
+    undefined,
+    'pms-test',
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+}
+
+describe('PmsInstance: fields removed from the spec leave the live objects', () => {
+  before(async () => {
+    await installCrd(admin);
+    ns = await createTestNamespace(admin, 'drift');
+    identity = await operatorKubeConfig(admin, ns);
+    proxy = await startCountingProxy(admin, identity.kc.getCurrentUser()?.token ?? '');
+    await provideVolumes(admin, ns, [
+      { name: 'data-drift-mongodb-0', size: '10Gi' },
+      { name: 'data-drift-minio-0', size: '10Gi' },
+    ]);
+    operator = await startOperator({
+      kubeConfig: proxy.kc,
+      namespace: ns,
+      leaderElection: false,
+      resyncMs: 1000,
+      processMetrics: false,
+      controllers: [pmsInstanceController],
+      log: createLogger('warn'),
+    });
+    await client.create(
+      instance(ns, 'drift', {
+        image: { pullSecrets: [{ name: 'regcred' }] },
+        ingress: {
+          className: 'traefik',
+          annotations: { 'example.com/owner': 'team-a', 'example.com/keep': 'yes' },
+          tls: { secretName: 'drift-tls' },
+        },
+        backend: { resources: { limits: { cpu: '1.10', memory: '512Mi' } } },
+      }),
+    );
+  });
+  after(async () => {
+    await operator?.stop();
+    await proxy?.close();
+    await deleteTestNamespace(admin, ns);
+    await identity?.cleanup();
+    await deleteVolumes(admin, ns);
+  });
+
+  it('sets every optional field', async () => {
+    const ing = await eventually('the Ingress', async () => {
+      const o = await ingress();
+      return o?.spec.tls?.length ? o : undefined;
+    });
+    assert.equal(ing.spec.ingressClassName, 'traefik');
+    assert.equal(ing.spec.tls?.[0]?.secretName, 'drift-tls');
+    assert.equal(ing.metadata?.annotations?.['example.com/owner'], 'team-a');
+    const pod = await eventually('the backend Deployment', backendPod);
+    assert.deepEqual(
+      pod.imagePullSecrets?.map((p) => p.name),
+      ['regcred'],
+    );
+    assert.equal((await backendLimits()).cpu, '1100m');
+  });
+
+  it('ingress TLS removed from the spec leaves the Ingress', async () => {
+    await patchSpec({ ingress: { tls: null } });
+    await eventually('tls gone', async () => ((await ingress())?.spec.tls ? undefined : true));
+  });
+
+  it('ingress className removed from the spec leaves the Ingress', async () => {
+    await patchSpec({ ingress: { className: null } });
+    await eventually('className gone', async () =>
+      (await ingress())?.spec.ingressClassName ? undefined : true,
+    );
+  });
+
+  it('an annotation removed from the spec leaves the Ingress; the others stay', async () => {
+    await patchSpec({ ingress: { annotations: { 'example.com/owner': null } } });
+    const ing = await eventually('annotation gone', async () => {
+      const o = await ingress();
+      return o?.metadata?.annotations?.['example.com/owner'] ? undefined : o;
+    });
+    assert.equal(ing?.metadata?.annotations?.['example.com/keep'], 'yes');
+  });
+
+  it('a resource limit removed from the spec leaves the container', async () => {
+    await patchSpec({ backend: { resources: { limits: { cpu: null } } } });
+    const limits = await eventually('cpu limit gone', async () => {
+      const l = await backendLimits();
+      return l.cpu ? undefined : l;
+    });
+    assert.equal(limits.memory, '512Mi');
+  });
+
+  it('imagePullSecrets removed from the spec leave the pod template', async () => {
+    await patchSpec({ image: { pullSecrets: null } });
+    await eventually('imagePullSecrets gone', async () =>
+      (await backendPod())?.imagePullSecrets?.length ? undefined : true,
+    );
+  });
+
+  it('a reconcile that finds nothing changed writes nothing', async () => {
+    // Let the last changes settle (status, roll-outs), then count: resync runs every second.
+    await sleep(3000);
+    proxy.reset();
+    await sleep(3500);
+    const childWrites = proxy.writes.filter((w) => !/\/pmsinstances\/[^/]+\/status/.test(w));
+    assert.deepEqual(childWrites, [], 'no child or event written in steady state');
+    assert.ok(proxy.reads > 0, 'reconciles ran meanwhile');
+  });
+});
