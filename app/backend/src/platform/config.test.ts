@@ -19,7 +19,10 @@ test('defaults follow the design', () => {
   assert.equal(c.JWT_REFRESH_TTL, 1209600);
   assert.equal(c.REFRESH_COOKIE_NAME, 'pm_refresh');
   assert.equal(c.RATE_LIMIT_WINDOW, 900000);
-  assert.equal(c.RATE_LIMIT_MAX, 100);
+  // Reads per user per window; the design's 100 limited a normal session after 26 s (issue 14).
+  assert.equal(c.RATE_LIMIT_MAX, 1000);
+  assert.equal(c.RATE_LIMIT_WRITE_MAX, 300);
+  assert.equal(c.RATE_LIMIT_AUTH_MAX, 200);
   assert.equal(c.CACHE_TTL, 3600);
   assert.equal(c.ENABLE_REGISTRATION, false);
   assert.equal(c.ENABLE_FILE_UPLOAD, true);
