@@ -40,6 +40,12 @@ export function appConfigData(i: PmsInstance): Record<string, string> {
     ENABLE_NOTIFICATIONS: bool(s.features.notifications && s.smtp !== undefined),
     MAINTENANCE_MODE: bool(s.maintenance),
     ENABLE_METRICS: bool(s.monitoring.enabled),
+    // The backend is reached only through one proxy: the ingress controller (for /api) or the
+    // frontend's gateway, and its NetworkPolicy admits no one else. Trusting exactly that hop
+    // gives the client address the proxy saw (the last X-Forwarded-For entry; what a client
+    // puts in front cannot move it), so per-IP login budgets are per client, not shared by
+    // everyone behind the ingress, and Secure cookies follow the proxy's X-Forwarded-Proto.
+    TRUST_PROXY: '1',
   };
   if (s.monitoring.enabled) data.METRICS_PORT = String(METRICS_PORT);
   if (data.MONGODB_DB === '') delete data.MONGODB_DB;

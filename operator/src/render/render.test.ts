@@ -174,6 +174,7 @@ describe('renderChildren', () => {
     assert.equal(cm.data.SMTP_PORT, '587');
     assert.equal(cm.data.EMAIL_FROM, 'pms@example.com');
     assert.equal(cm.data.FRONTEND_URL, 'https://acme.pms.example.com');
+    assert.equal(cm.data.TRUST_PROXY, '1', 'the one proxy in front of the backend');
     assert.equal(cm.data.S3_ENDPOINT, 'http://acme-minio.tenant-a.svc:9000');
     assert.equal(cm.data.S3_USE_PATH_STYLE, 'true');
   });
