@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, realNodeNamespaceAnnotations, testEnv } from '../src/index.ts';
+import { slimNamespace } from '../src/netpol/slim.ts';
+import { Reflector } from '../src/netpol/watch.ts';
 import { buildahBuild, importIntoContainerd, ociArchive } from '../src/oci.ts';
 
 const env = testEnv('kube', 'node');
@@ -306,5 +308,60 @@ describe('NetworkPolicies on the real node', () => {
     await becomes(clientB, 'a/server', 'connected');
     await is(intruderA, 'a/server', 'connected');
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  });
+});
+
+// The engine's list+watch against the real API server, with watches the server ends every
+// second: every change is seen once the watch resumes, without listing again, and changes the
+// engine does not read (an annotation) do not wake it.
+describe('the engine watch', () => {
+  const name = `netpol-watch-${run}`;
+  const user = kc.getCurrentUser();
+  const cluster = kc.getCurrentCluster();
+  let changes = 0;
+  const reflector = new Reflector(
+    {
+      server: cluster?.server ?? '',
+      ca: cluster?.caFile ?? '',
+      cert: user?.certFile ?? '',
+      key: user?.keyFile ?? '',
+    },
+    // Only this test's namespace: others (the tests above) come and go meanwhile.
+    `/api/v1/namespaces?fieldSelector=metadata.name%3D${name}`,
+    slimNamespace,
+    () => changes++,
+    (m) => console.log(`reflector: ${m}`),
+    () => 1,
+  );
+  after(async () => {
+    reflector.close();
+    await core.deleteNamespace({ name }).catch(() => undefined);
+  });
+
+  it('follows adds, label changes and deletes across resumed watches', async () => {
+    void reflector.run();
+    await eventually('the first list', async () => reflector.listed, 10_000);
+    await core.createNamespace({ body: { metadata: { name, labels: { step: '1' } } } });
+    await eventually('the new namespace', async () => reflector.items.has(name), 10_000);
+    // Across a few ended-and-resumed watches.
+    await new Promise((r) => setTimeout(r, 2500));
+    const before = changes;
+    await core.patchNamespace(
+      { name, body: [{ op: 'add', path: '/metadata/annotations', value: { note: 'x' } }] },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+    );
+    await core.patchNamespace(
+      { name, body: [{ op: 'replace', path: '/metadata/labels/step', value: '2' }] },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+    );
+    await eventually(
+      'the label change',
+      async () => reflector.items.get(name)?.metadata.labels?.step === '2',
+      10_000,
+    );
+    assert.equal(changes, before + 1, 'the annotation alone woke nobody');
+    await core.deleteNamespace({ name });
+    await eventually('the namespace gone', async () => !reflector.items.has(name), 60_000);
+    assert.equal(reflector.lists, 1, 'resumed from the last resourceVersion, never listed again');
   });
 });

@@ -35,6 +35,8 @@ export class Reflector<R extends { metadata: Meta }, T> {
   readonly items = new Map<string, T>();
   resourceVersion = '';
   listed = false;
+  /** Full lists made so far (one, unless a watch failed or expired). */
+  lists = 0;
   private readonly agent: Agent;
   private readonly stop = new AbortController();
   private readonly seen = new Map<string, string>();
@@ -43,6 +45,7 @@ export class Reflector<R extends { metadata: Meta }, T> {
   private readonly slim: (o: R) => T;
   private readonly onChange: () => void;
   private readonly log: (m: string) => void;
+  private readonly watchSeconds: () => number;
 
   constructor(
     access: ApiAccess,
@@ -50,7 +53,10 @@ export class Reflector<R extends { metadata: Meta }, T> {
     slim: (o: R) => T,
     onChange: () => void,
     log: (m: string) => void,
+    /** How long the server keeps one watch open (tests use 1 s to exercise the resume). */
+    watchSeconds = (): number => 240 + Math.floor(Math.random() * 60),
   ) {
+    this.watchSeconds = watchSeconds;
     this.server = access.server;
     this.path = path;
     this.slim = slim;
@@ -89,6 +95,11 @@ export class Reflector<R extends { metadata: Meta }, T> {
     }
   }
 
+  /** The path with more query parameters (it may carry a selector already). */
+  private withQuery(q: URLSearchParams): string {
+    return `${this.path}${this.path.includes('?') ? '&' : '?'}${q}`;
+  }
+
   private key(o: R): string {
     return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
   }
@@ -110,7 +121,7 @@ export class Reflector<R extends { metadata: Meta }, T> {
     let rv = '';
     do {
       const q = new URLSearchParams({ limit: '500', ...(cont ? { continue: cont } : {}) });
-      const { status, body } = await this.get(`${this.path}?${q}`);
+      const { status, body } = await this.get(this.withQuery(q));
       if (status === 410) throw new Gone(); // the continue token expired mid-list
       if (status !== 200) throw new Error(`list ${status}: ${body.slice(0, 200)}`);
       const page = JSON.parse(body) as ListBody<R>;
@@ -129,6 +140,7 @@ export class Reflector<R extends { metadata: Meta }, T> {
     for (const o of fresh) changed = this.put(o) || changed;
     this.resourceVersion = rv;
     this.listed = true;
+    this.lists++;
     if (changed) this.onChange();
   }
 
@@ -157,12 +169,12 @@ export class Reflector<R extends { metadata: Meta }, T> {
       watch: '1',
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: 'true',
-      // Spread out, so the watches do not all reconnect at once.
-      timeoutSeconds: String(240 + Math.floor(Math.random() * 60)),
+      // Spread out by default, so the watches do not all reconnect at once.
+      timeoutSeconds: String(this.watchSeconds()),
     });
     return new Promise((resolve, reject) => {
       const req = request(
-        new URL(`${this.path}?${q}`, this.server),
+        new URL(this.withQuery(q), this.server),
         // No byte for 6 minutes (the server ends a watch within 5): the connection is dead.
         { agent: this.agent, signal: this.stop.signal, timeout: 360_000 },
         (res) => {
