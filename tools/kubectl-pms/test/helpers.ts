@@ -75,6 +75,40 @@ export function runPlugin(
   });
 }
 
+/**
+ * Runs the plugin on a pseudo-terminal (util-linux `script`), typing `answer` once `prompt`
+ * shows up, as a person at a terminal would.
+ */
+export function runOnTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  prompt: string,
+  answer: string,
+): Promise<Result> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, mainTs, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'dumb', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let typed = false;
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      if (!typed && out.includes(prompt)) {
+        typed = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      child.stdin.end();
+      resolve({ code: code ?? -1, stdout: out, stderr: '' });
+    });
+  });
+}
+
 export const suffix = () => randomBytes(3).toString('hex');
 export const secretValue = () => randomBytes(18).toString('base64url');
 export const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

@@ -15,6 +15,7 @@ import {
   kubectl,
   patchStatus,
   repoRoot,
+  runOnTerminal,
   runPlugin,
   secretValue,
   suffix,
@@ -449,6 +450,20 @@ describe('restore', () => {
       /error: refusing to restore plugin-\w+\/acme without confirmation: stdin is not a terminal; add --yes/,
     );
     assert.equal(restores().length, before);
+  });
+
+  it('on a terminal asks for the instance name and goes ahead only when it is typed', async () => {
+    const args = ['restore', 'acme', '--from', 'acme-ok', '-n', ns, '--restore-name'];
+    const prompt = 'Type the instance name (acme) to confirm: ';
+    const wrong = await runOnTerminal([...args, 'acme-tty-no'], env, prompt, 'bravo');
+    assert.equal(wrong.code, 1, wrong.stdout);
+    assert.match(wrong.stdout, /This replaces ALL data of PmsInstance plugin-\w+\/acme/);
+    assert.match(wrong.stdout, /error: cancelled: "bravo" is not "acme"/);
+    assert.ok(!restores().some((x) => x.metadata.name === 'acme-tty-no'));
+    const right = await runOnTerminal([...args, 'acme-tty'], env, prompt, 'acme');
+    assert.equal(right.code, 0, right.stdout);
+    assert.match(right.stdout, /pmsrestore\.pms\.io\/acme-tty created/);
+    assert.ok(restores().some((x) => x.metadata.name === 'acme-tty'));
   });
 
   it('checks the backup: missing ones list the usable backups, failed ones are refused', async () => {
