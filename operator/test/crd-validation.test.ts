@@ -109,6 +109,21 @@ const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
   ],
   ['worker without redis', { redis: { enabled: false } }, ['spec.worker needs Redis']],
   [
+    'autoscaling minReplicas above maxReplicas',
+    { backend: { autoscaling: { minReplicas: 5, maxReplicas: 2 } } },
+    ['spec.backend.autoscaling.minReplicas must not exceed maxReplicas'],
+  ],
+  [
+    'autoscaling without maxReplicas',
+    { frontend: { autoscaling: { minReplicas: 2 } } },
+    ['spec.frontend.autoscaling.maxReplicas: Required value'],
+  ],
+  [
+    'autoscaling minReplicas 0',
+    { frontend: { autoscaling: { minReplicas: 0, maxReplicas: 2 } } },
+    ['spec.frontend.autoscaling.minReplicas', 'greater than or equal to 1'],
+  ],
+  [
     'backup without schedule',
     { backup: { enabled: true } },
     ['spec.backup.enabled=true needs spec.backup.schedule'],
@@ -570,6 +585,7 @@ describe('PmsInstance CRD validation (real API server)', () => {
       '01-minimal.yaml',
       '02-production.yaml',
       '03-external-databases.yaml',
+      '06-autoscaling.yaml',
     ]) {
       for (const obj of readSample(file)) {
         obj.metadata = { ...obj.metadata, namespace: ns };

@@ -70,6 +70,7 @@ const allowed: Access[] = [
   ...children('batch', ['cronjobs', 'jobs']),
   ...children('networking.k8s.io', ['ingresses', 'networkpolicies']),
   ...children('policy', ['poddisruptionbudgets']),
+  ...children('autoscaling', ['horizontalpodautoscalers']),
   ...children('monitoring.coreos.com', ['servicemonitors']),
   ...['get', 'list', 'watch'].map((verb) => ({ group: '', resource: 'pods', verb })),
   ...['create', 'patch'].map((verb) => ({ group: '', resource: 'events', verb })),

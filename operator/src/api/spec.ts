@@ -76,6 +76,33 @@ const ZWorkloadSchema = (replicas: number, cpu: string, memory: string, memoryLi
     })
     .prefault({});
 
+/**
+ * A HorizontalPodAutoscaler for a Deployment (backend, frontend). While set, the operator
+ * leaves the Deployment's `spec.replicas` to the HPA and `replicas` is not used.
+ */
+export const ZAutoscalingSchema = z
+  .object({
+    minReplicas: z.number().int().min(1).max(100).default(1),
+    maxReplicas: z.number().int().min(1).max(100),
+    targetCPUUtilizationPercentage: z.number().int().min(1).max(1000).default(80),
+  })
+  .refine((a) => a.minReplicas <= a.maxReplicas, {
+    message: 'minReplicas must not exceed maxReplicas',
+  });
+
+export type TAutoscaling = z.infer<typeof ZAutoscalingSchema>;
+
+const ZScalableWorkloadSchema = (
+  replicas: number,
+  cpu: string,
+  memory: string,
+  memoryLimit: string,
+) =>
+  ZWorkloadSchema(replicas, cpu, memory, memoryLimit)
+    .unwrap()
+    .extend({ autoscaling: ZAutoscalingSchema.optional() })
+    .prefault({});
+
 export const ZPmsInstanceSpecSchema = z.object({
   version: z.string().min(1),
   host: z.string().min(1),
@@ -95,8 +122,8 @@ export const ZPmsInstanceSpecSchema = z.object({
     })
     .prefault({}),
   admin: z.object({ email: z.string().optional() }).prefault({}),
-  backend: ZWorkloadSchema(1, '100m', '256Mi', '512Mi'),
-  frontend: ZWorkloadSchema(1, '50m', '128Mi', '256Mi'),
+  backend: ZScalableWorkloadSchema(1, '100m', '256Mi', '512Mi'),
+  frontend: ZScalableWorkloadSchema(1, '50m', '128Mi', '256Mi'),
   worker: ZWorkloadSchema(1, '50m', '192Mi', '384Mi'),
   mongodb: z
     .object({

@@ -26,6 +26,7 @@ export const OWNED_KINDS: WatchedKind[] = [
   k('networking.k8s.io/v1', 'Ingress', 'ingresses'),
   k('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   k('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  k('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
 ];
 
 /**

@@ -2,6 +2,7 @@
 import type { PmsInstance } from '../api/spec.ts';
 import { renderBackupCronJob } from './backup-cronjob.ts';
 import { renderAppConfigMap, renderMongoScriptsConfigMap } from './configmaps.ts';
+import { renderHorizontalPodAutoscalers } from './hpa.ts';
 import { renderIngress } from './ingress.ts';
 import { renderJobs } from './jobs.ts';
 import { renderNetworkPolicies, type ExternalStorePorts } from './networkpolicies.ts';
@@ -43,6 +44,7 @@ export function renderChildren(
     ...renderServices(i),
     ...renderStatefulSets(i),
     ...renderDeployments(i),
+    ...renderHorizontalPodAutoscalers(i),
     ...renderJobs(i),
     ...renderBackupCronJob(i),
     ...renderIngress(i),

@@ -9,7 +9,8 @@ import type { Child, Component } from './types.ts';
 function deployment(
   i: PmsInstance,
   component: Component,
-  replicas: number,
+  /** undefined: an HPA owns the replica count, so the field is left out of the apply. */
+  replicas: number | undefined,
   template: Record<string, unknown>,
   strategy: Record<string, unknown>,
 ): Child {
@@ -18,7 +19,7 @@ function deployment(
     kind: 'Deployment',
     metadata: objectMeta(i, names.workload(i, component), component),
     spec: {
-      replicas,
+      ...(replicas !== undefined ? { replicas } : {}),
       revisionHistoryLimit: 3,
       selector: { matchLabels: selectorLabels(i, component) },
       strategy,
@@ -32,10 +33,12 @@ const rolling = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavai
 export function renderDeployments(i: PmsInstance): Child[] {
   const s = i.spec;
   const out: Child[] = [];
+  // With autoscaling the HPA writes spec.replicas; applying any value here would undo it.
+  const fixed = (c: 'backend' | 'frontend') => (s[c].autoscaling ? undefined : s[c].replicas);
   if (s.backend.enabled)
-    out.push(deployment(i, 'backend', s.backend.replicas, backendPod(i), rolling));
+    out.push(deployment(i, 'backend', fixed('backend'), backendPod(i), rolling));
   if (s.frontend.enabled)
-    out.push(deployment(i, 'frontend', s.frontend.replicas, frontendPod(i), rolling));
+    out.push(deployment(i, 'frontend', fixed('frontend'), frontendPod(i), rolling));
   if (s.worker.enabled) out.push(deployment(i, 'worker', s.worker.replicas, workerPod(i), rolling));
   if (s.redis.enabled && !s.redis.external)
     out.push(deployment(i, 'redis', 1, redisPod(i), { type: 'Recreate' }));

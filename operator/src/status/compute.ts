@@ -46,6 +46,8 @@ interface ComponentDef {
   label: string;
   workload?: string;
   desired: number;
+  /** An HPA owns the replica count: the live Deployment's spec.replicas is what is desired. */
+  autoscaled?: boolean;
   mode: 'in-cluster' | 'external' | 'disabled';
 }
 
@@ -57,6 +59,7 @@ function components(i: PmsInstance): ComponentDef[] {
     label,
     workload: names.workload(i, key),
     desired: s[key].replicas,
+    autoscaled: key !== 'worker' && s[key].autoscaling !== undefined,
     mode: s[key].enabled ? ('in-cluster' as const) : ('disabled' as const),
   });
   return [
@@ -150,6 +153,7 @@ export function computeStatus(
     }
     const w = c.workload ? observed.workloads.get(c.workload) : undefined;
     const ready = w?.status?.readyReplicas ?? 0;
+    if (c.autoscaled) c.desired = w?.spec?.replicas ?? c.desired;
     comps[c.key] = { ready, desired: c.desired };
     if (!w) {
       notReady.push(c.label);
