@@ -4,11 +4,20 @@
 // turns that into a blob, and postject injects the blob into a copy of this Node binary.
 // The result runs on machines of the same OS and architecture without Node installed.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { tarGz } from '../src/tar.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -58,6 +67,22 @@ const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
 run(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE]);
 rmSync(blob);
 rmSync(seaConfig);
+// The release archive krew installs from (plugins/pms.yaml): the executable, and the licence
+// when the repository has one. Named with Go's OS/arch words, as krew's selectors use them.
+const arch =
+  ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+const archive = join(dist, `kubectl-pms-${process.platform}-${arch}.tar.gz`);
+const license = join(root, '..', '..', 'LICENSE');
+writeFileSync(
+  archive,
+  tarGz(
+    [
+      { path: 'kubectl-pms', content: readFileSync(exe), mode: 0o755 },
+      ...(existsSync(license) ? [{ path: 'LICENSE', content: readFileSync(license) }] : []),
+    ],
+    new Date(),
+  ),
+);
 process.stdout.write(
-  `built ${exe} (Node ${process.version}, ${process.platform}-${process.arch})\n`,
+  `built ${exe} and ${archive} (Node ${process.version}, ${process.platform}-${arch})\n`,
 );

@@ -13,7 +13,7 @@ it('writes an archive that GNU tar lists and extracts byte for byte, long paths 
     { path: 'root/README.txt', content: 'hello\n' },
     { path: 'root/empty.txt', content: '' },
     { path: 'root/block.bin', content: Buffer.alloc(512, 7) },
-    { path: 'root/binary.bin', content: binary },
+    { path: 'root/binary.bin', content: binary, mode: 0o755 },
     { path: long, content: 'ünïcode\n'.repeat(100) },
   ];
   const dir = mkdtempSync(join(tmpdir(), 'tar-test-'));
@@ -21,6 +21,8 @@ it('writes an archive that GNU tar lists and extracts byte for byte, long paths 
   const list = spawnSync('tar', ['-tzvf', join(dir, 'a.tar.gz')], { encoding: 'utf8' });
   assert.equal(list.status, 0, list.stderr);
   assert.equal(list.stderr, '');
+  assert.match(list.stdout, /^-rwxr-xr-x .* root\/binary\.bin$/m);
+  assert.match(list.stdout, /^-rw-r--r-- .* root\/README\.txt$/m);
   assert.deepEqual(
     list.stdout
       .trim()

@@ -5,6 +5,8 @@ import { gzipSync } from 'node:zlib';
 export interface TarEntry {
   path: string;
   content: string | Buffer;
+  /** Permission bits; 0o644 unless given (0o755 for the executable in a release archive). */
+  mode?: number;
 }
 
 function octal(n: number, width: number): string {
@@ -22,11 +24,11 @@ function splitPath(path: string): { name: string; prefix: string } {
   throw new Error(`path too long for a tar archive: ${path}`);
 }
 
-function header(path: string, size: number, mtime: Date): Buffer {
+function header(path: string, size: number, mtime: Date, mode: number): Buffer {
   const h = Buffer.alloc(512, 0);
   const { name, prefix } = splitPath(path);
   h.write(name, 0, 100, 'utf8');
-  h.write(octal(0o644, 8), 100, 8, 'ascii');
+  h.write(octal(mode, 8), 100, 8, 'ascii');
   h.write(octal(0, 8), 108, 8, 'ascii');
   h.write(octal(0, 8), 116, 8, 'ascii');
   h.write(octal(size, 12), 124, 12, 'ascii');
@@ -46,7 +48,7 @@ export function tarGz(entries: readonly TarEntry[], mtime: Date): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
     const body = typeof e.content === 'string' ? Buffer.from(e.content, 'utf8') : e.content;
-    parts.push(header(e.path, body.length, mtime), body);
+    parts.push(header(e.path, body.length, mtime, e.mode ?? 0o644), body);
     const pad = (512 - (body.length % 512)) % 512;
     if (pad > 0) parts.push(Buffer.alloc(pad, 0));
   }

@@ -2,6 +2,7 @@
 // onto PATH, kubectl discovers it (`kubectl plugin list`) and runs it as `kubectl pms`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,39 @@ describe('the single executable', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `kubectl-pms ${VERSION}\n`);
     assert.equal(r.stderr, '', 'no experimental-feature warning');
+  });
+
+  it('ships in a krew archive whose sha256 the manifest script fills in', () => {
+    const archive = join(pluginRoot, 'dist', 'kubectl-pms-linux-amd64.tar.gz');
+    const list = spawnSync('tar', ['-tzvf', archive], { encoding: 'utf8' });
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /^-rwxr-xr-x .* kubectl-pms$/m);
+    const sum = createHash('sha256').update(readFileSync(archive)).digest('hex');
+    // Only this platform is built here; the arm64 slot takes the same file to fill the template.
+    const r = spawnSync(
+      'npm',
+      [
+        'run',
+        '-s',
+        'krew-manifest',
+        '--',
+        '--version',
+        VERSION,
+        '--repository',
+        'acme/pms',
+        '--archive',
+        `linux-amd64=${archive}`,
+        '--archive',
+        `linux-arm64=${archive}`,
+      ],
+      { cwd: pluginRoot, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`kubectl-pms-linux-amd64\\.tar\\.gz\\n\\s+sha256: ${sum}\\n`),
+    );
+    assert.doesNotMatch(r.stdout, /\$\{/);
   });
 
   it('is found by `kubectl plugin list` and runs as `kubectl pms status`', async () => {
