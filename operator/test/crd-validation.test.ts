@@ -586,6 +586,7 @@ describe('PmsInstance CRD validation (real API server)', () => {
       '02-production.yaml',
       '03-external-databases.yaml',
       '06-autoscaling.yaml',
+      '07-hibernate.yaml',
     ]) {
       for (const obj of readSample(file)) {
         obj.metadata = { ...obj.metadata, namespace: ns };

@@ -237,6 +237,8 @@ export const ZPmsInstanceSpecSchema = z.object({
     .optional(),
   maintenance: z.boolean().default(false),
   paused: z.boolean().default(false),
+  /** Everything scaled to zero, backups suspended; PVCs and Secrets kept. */
+  hibernate: z.boolean().default(false),
 });
 
 export type TPmsInstanceSpec = z.infer<typeof ZPmsInstanceSpecSchema>;

@@ -11,7 +11,8 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-export type Phase = 'Provisioning' | 'Ready' | 'Degraded' | 'Failed' | 'Paused';
+export type Phase =
+  'Provisioning' | 'Ready' | 'Degraded' | 'Failed' | 'Paused' | 'Hibernating' | 'Hibernated';
 
 export interface ComponentStatus {
   ready: number;
@@ -37,6 +38,8 @@ export const CONDITION = {
   MongoDB: 'MongoDBReady',
   Redis: 'RedisReady',
   ObjectStorage: 'ObjectStorageReady',
+  /** spec.hibernate: True once every workload has 0 pods. */
+  Hibernated: 'Hibernated',
 } as const;
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;

@@ -18,6 +18,7 @@ import {
   type Observed,
   type RefProblem,
 } from '../status/compute.ts';
+import { hibernatedStatus, withWakeCondition } from '../status/hibernate.ts';
 import { checkExternalRefs, writeStatus, type RawInstance } from '../status/write.ts';
 import {
   applyChildren,
@@ -143,7 +144,9 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       ...(await checkExternalRefs(ctx, instance)),
     ]);
     const observed: Observed = { workloads, missingRefs };
-    const status = computeStatus(instance, observed, raw.status, now());
+    const status = instance.spec.hibernate
+      ? hibernatedStatus(instance, observed, raw.status, now())
+      : withWakeCondition(computeStatus(instance, observed, raw.status, now()), raw.status, now());
     const lastBackup = newestBackup(
       raw.status?.lastBackup,
       await observeLastBackup(ctx.client, instance.metadata.namespace, instance.metadata.name),
@@ -159,8 +162,15 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
           'Ready',
           `every component is ready (version ${instance.spec.version})`,
         );
-      if (ready?.status === 'False' && wasReady)
+      if (ready?.status === 'False' && wasReady && !instance.spec.hibernate)
         await ctx.events.record(raw, 'Warning', 'Degraded', ready.message);
+    }
+    if (instance.spec.hibernate) {
+      const asleep = findCondition(status.conditions, CONDITION.Hibernated)?.status === 'True';
+      const was = findCondition(raw.status?.conditions, CONDITION.Hibernated)?.status === 'True';
+      if (asleep && !was)
+        await ctx.events.record(raw, 'Normal', 'Hibernated', 'every workload is scaled to zero');
+      return asleep ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
     }
     return ready?.status === 'True' ? {} : { requeueAfterMs: NOT_READY_REQUEUE_MS };
   };

@@ -21,6 +21,8 @@ export function renderBackupCronJob(i: PmsInstance): Child[] {
       spec: {
         schedule: b.schedule,
         timeZone: 'Etc/UTC',
+        // Hibernating: no database to back up (the data is unchanged since the last run).
+        suspend: i.spec.hibernate,
         // Never two backups of one instance at once; a run missed by more than an hour
         // (operator or control plane down) is skipped rather than started late.
         concurrencyPolicy: 'Forbid',

@@ -9,6 +9,9 @@ import type { Child } from './types.ts';
 /** The autoscaled components, with their autoscaling spec (enabled ones only). */
 export function autoscaled(i: PmsInstance): ['backend' | 'frontend', TAutoscaling][] {
   const out: ['backend' | 'frontend', TAutoscaling][] = [];
+  // Hibernating: the Deployments are at 0 and must stay there (an HPA would not scale up
+  // from 0 anyway, but its minReplicas would fight an explicit 0).
+  if (i.spec.hibernate) return out;
   for (const c of ['backend', 'frontend'] as const) {
     const a = i.spec[c].autoscaling;
     if (i.spec[c].enabled && a) out.push([c, a]);

@@ -19,6 +19,8 @@ function budget(replicas: number, autoscaling?: { minReplicas: number }): Budget
 
 export function renderPodDisruptionBudgets(i: PmsInstance): Child[] {
   const s = i.spec;
+  // Hibernating: no pods to protect.
+  if (s.hibernate) return [];
   const replicated: [Component, boolean, Budget | undefined][] = [
     ['backend', s.backend.enabled, budget(s.backend.replicas, s.backend.autoscaling)],
     ['frontend', s.frontend.enabled, budget(s.frontend.replicas, s.frontend.autoscaling)],

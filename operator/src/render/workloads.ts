@@ -34,14 +34,18 @@ export function renderDeployments(i: PmsInstance): Child[] {
   const s = i.spec;
   const out: Child[] = [];
   // With autoscaling the HPA writes spec.replicas; applying any value here would undo it.
-  const fixed = (c: 'backend' | 'frontend') => (s[c].autoscaling ? undefined : s[c].replicas);
+  // Hibernating: 0 for everything, autoscaled or not (the HPA is not rendered meanwhile).
+  const fixed = (c: 'backend' | 'frontend') =>
+    s.hibernate ? 0 : s[c].autoscaling ? undefined : s[c].replicas;
+  const count = (n: number) => (s.hibernate ? 0 : n);
   if (s.backend.enabled)
     out.push(deployment(i, 'backend', fixed('backend'), backendPod(i), rolling));
   if (s.frontend.enabled)
     out.push(deployment(i, 'frontend', fixed('frontend'), frontendPod(i), rolling));
-  if (s.worker.enabled) out.push(deployment(i, 'worker', s.worker.replicas, workerPod(i), rolling));
+  if (s.worker.enabled)
+    out.push(deployment(i, 'worker', count(s.worker.replicas), workerPod(i), rolling));
   if (s.redis.enabled && !s.redis.external)
-    out.push(deployment(i, 'redis', 1, redisPod(i), { type: 'Recreate' }));
+    out.push(deployment(i, 'redis', count(1), redisPod(i), { type: 'Recreate' }));
   return out;
 }
 
@@ -89,6 +93,8 @@ function statefulSet(
 
 export function renderStatefulSets(i: PmsInstance): Child[] {
   const s = i.spec;
+  // Hibernating: no pods; the claims (and so the data) stay.
+  const count = (n: number) => (s.hibernate ? 0 : n);
   const out: Child[] = [];
   if (!s.mongodb.external) {
     out.push(
@@ -96,7 +102,7 @@ export function renderStatefulSets(i: PmsInstance): Child[] {
         i,
         'mongodb',
         names.mongodbHeadless(i),
-        s.mongodb.replicas,
+        count(s.mongodb.replicas),
         mongodbPod(i),
         s.mongodb.storage,
       ),
@@ -104,7 +110,14 @@ export function renderStatefulSets(i: PmsInstance): Child[] {
   }
   if (!s.objectStorage.external) {
     out.push(
-      statefulSet(i, 'minio', names.service(i, 'minio'), 1, minioPod(i), s.objectStorage.storage),
+      statefulSet(
+        i,
+        'minio',
+        names.service(i, 'minio'),
+        count(1),
+        minioPod(i),
+        s.objectStorage.storage,
+      ),
     );
   }
   return out;
