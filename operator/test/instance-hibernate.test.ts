@@ -97,7 +97,10 @@ describe('PmsInstance hibernate', () => {
     assert.equal(hib?.reason, 'Awake');
     assert.equal(await suspended(), false);
     for (const [kind, name] of workloads)
-      assert.ok(((await h.read('apps/v1', kind, name))?.spec?.replicas ?? 0) >= 1, name);
+      assert.ok(
+        (((await h.read('apps/v1', kind, name))?.spec?.replicas as number) ?? 0) >= 1,
+        name,
+      );
     await eventually('frontend PDB back', () =>
       h.read('policy/v1', 'PodDisruptionBudget', 'sleepy-frontend'),
     );
