@@ -345,15 +345,16 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
   };
   // Never waits for a start still in progress (informers that cannot sync would block it):
   // stopping the informers releases it.
+  // On a clean stop in-flight reconciles finish (the term is still valid; its fence still
+  // checks the lease's validity); a lost term's fence was already closed by onLostLeadership.
   const stopLeading = async () => {
-    // Synchronously, before anything is awaited: no write of this term leaves after this.
-    current?.fence.close('leadership ended');
     leading = false;
     metrics.leader.set(0);
     const set = current;
     current = undefined;
     if (set) {
       await set.stop();
+      set.fence.close('term over');
       pastRestarts += set.restarts();
     }
   };
@@ -381,7 +382,12 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
         );
       },
       onStoppedLeading: () => stopLeading(),
-      onLostLeadership: opts.onLostLeadership,
+      // Synchronously, before the controllers are stopped: no write of the lost term leaves
+      // after this, and those in flight are aborted.
+      onLostLeadership: () => {
+        current?.fence.close('leadership lost');
+        opts.onLostLeadership?.();
+      },
     });
   }
 

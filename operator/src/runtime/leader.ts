@@ -32,7 +32,10 @@ export interface LeaderElectionOptions {
   onStartedLeading: () => void | Promise<void>;
   /** Called when the term ends: on stop() (awaited) or when the renew deadline passed. */
   onStoppedLeading: () => void | Promise<void>;
-  /** Called (after onStoppedLeading started) only when leadership was lost, not on stop(). */
+  /**
+   * Called synchronously the moment leadership is lost (before onStoppedLeading runs), not on
+   * stop(): the place to fence writes.
+   */
   onLostLeadership?: () => void;
 }
 
@@ -116,6 +119,7 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     this.opts.log.warn('lost leadership: could not renew within the renew deadline');
+    this.opts.onLostLeadership?.();
     void Promise.resolve()
       .then(() => this.opts.onStoppedLeading())
       .catch((err: unknown) =>
@@ -123,7 +127,6 @@ export class LeaderElector {
           error: describeError(err),
         }),
       );
-    this.opts.onLostLeadership?.();
   }
 
   private armLossTimer(): void {
