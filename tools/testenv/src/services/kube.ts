@@ -156,7 +156,33 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
 
   const apiPort = await freePort();
   const server = `https://${host}:${apiPort}`;
+  // Optional: PMS_TESTENV_AUDIT_LOG=<file> records every request of a service account
+  // (Metadata level: user, verb, resource, status) there; the operator's RBAC test reads it.
+  const auditLog = process.env.PMS_TESTENV_AUDIT_LOG;
+  const auditFlags: string[] = [];
+  if (auditLog) {
+    const policy = join(dir, 'audit-policy.yaml');
+    writeFileSync(
+      policy,
+      [
+        'apiVersion: audit.k8s.io/v1',
+        'kind: Policy',
+        'omitStages: [RequestReceived]',
+        'rules:',
+        '  - level: Metadata',
+        '    userGroups: ["system:serviceaccounts"]',
+        '  - level: None',
+        '',
+      ].join('\n'),
+    );
+    auditFlags.push(
+      `--audit-policy-file=${policy}`,
+      `--audit-log-path=${resolve(auditLog)}`,
+      '--audit-log-format=json',
+    );
+  }
   const api = ctx.spawn('kube-apiserver', kubeBinary('kube-apiserver'), [
+    ...auditFlags,
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     `--cert-dir=${join(dir, 'apiserver-certs')}`,
     `--tls-cert-file=${pki.serverCert}`,
