@@ -4,6 +4,7 @@ import { decideColor } from './color.ts';
 import { makeCtx, type Command, type Io } from './command.ts';
 import { adminPassword } from './commands/admin-password.ts';
 import { backup } from './commands/backup.ts';
+import { hibernate, wake } from './commands/hibernate.ts';
 import { logs } from './commands/logs.ts';
 import { report } from './commands/report.ts';
 import { restore } from './commands/restore.ts';
@@ -12,7 +13,16 @@ import { UserError, usageError } from './errors.ts';
 import { ApiError } from './kube.ts';
 import { VERSION } from './version.ts';
 
-export const commands: Command[] = [status, backup, restore, adminPassword, logs, report];
+export const commands: Command[] = [
+  status,
+  backup,
+  restore,
+  hibernate,
+  wake,
+  adminPassword,
+  logs,
+  report,
+];
 
 const GLOBAL_HELP = `Global flags (as kubectl):
       --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)

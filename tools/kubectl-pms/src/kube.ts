@@ -190,6 +190,19 @@ export class Kube {
     return items;
   }
 
+  /** JSON merge patch (RFC 7386) of the object's spec or metadata. */
+  async mergePatch(
+    res: Resource,
+    name: string,
+    patch: Record<string, unknown>,
+    namespace = this.namespace,
+  ): Promise<KObject> {
+    return this.request<KObject>('PATCH', resourcePath(res, namespace, name), {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+    });
+  }
+
   async create(res: Resource, obj: KObject, namespace = this.namespace): Promise<KObject> {
     return this.request<KObject>('POST', resourcePath(res, namespace), { body: obj });
   }

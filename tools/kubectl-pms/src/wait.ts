@@ -1,4 +1,4 @@
-// Waiting for a PmsBackup or PmsRestore to finish, with progress on stderr: on a terminal one
+// Waiting for a PmsBackup or PmsRestore to finish (or an instance to reach a phase), with progress on stderr: on a terminal one
 // line rewritten in place (phase, job, elapsed time); otherwise one line per phase change, so a
 // CI log shows each step once.
 import type { Ctx } from './command.ts';
@@ -12,9 +12,12 @@ export interface WaitOptions {
   intervalMs?: number;
   /** One-line description of the object's state, e.g. "Running (job acme-backup-x)". */
   describe(o: KObject): string;
+  /** When the wait is over; by default a Succeeded or Failed phase (PmsBackup, PmsRestore). */
+  finished?(o: KObject): boolean;
 }
 
 const FINAL = new Set(['Succeeded', 'Failed']);
+const finalPhase = (o: KObject) => FINAL.has(phaseOf(o));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function phaseOf(o: KObject): string {
@@ -39,7 +42,7 @@ export async function waitForFinish(
     const obj = await kube.get(res, name);
     const state = o.describe(obj);
     const elapsed = Math.round((Date.now() - started) / 1000);
-    const done = FINAL.has(phaseOf(obj));
+    const done = (o.finished ?? finalPhase)(obj);
     if (tty) {
       const mark = done ? ' ' : (spinner[frame++ % spinner.length] ?? ' ');
       ctx.stderr.write(`\r\u001b[2K${mark} ${label}: ${state} (${elapsed}s)${done ? '\n' : ''}`);

@@ -566,6 +566,52 @@ describe('restore', () => {
   });
 });
 
+describe('hibernate and wake', () => {
+  const get = () =>
+    JSON.parse(
+      kubectl(kubeconfig, ['get', 'pmsinstances.pms.io', 'bravo', '-n', ns, '-o', 'json']),
+    ) as {
+      metadata: { generation: number };
+      spec: { hibernate?: boolean };
+    };
+  /** Plays the operator: once spec.hibernate is `on`, report the phases on the way to `final`. */
+  async function operator(on: boolean, phases: string[]) {
+    await until(() => assert.equal(get().spec.hibernate === true, on));
+    const generation = get().metadata.generation;
+    for (const phase of phases) {
+      patchStatus(kubeconfig, 'pmsinstances.pms.io', ns, 'bravo', {
+        phase,
+        observedGeneration: generation,
+        components: { backend: { ready: phase === 'Hibernating' ? 1 : 0, desired: 0 } },
+      });
+      await new Promise((r) => setTimeout(r, 400));
+    }
+  }
+
+  it('hibernate --wait sets spec.hibernate and returns once the operator reports Hibernated', async () => {
+    const run = runPlugin(['hibernate', 'bravo', '-n', ns, '--wait'], env);
+    await operator(true, ['Hibernating', 'Hibernated']);
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'pmsinstance.pms.io/bravo hibernating\n');
+    assert.match(r.stderr, /pmsinstance\.pms\.io\/bravo: Hibernating \(backend 1\/0\)\n/);
+    assert.match(r.stderr, /pmsinstance\.pms\.io\/bravo: Hibernated\n$/);
+  });
+
+  it('wake --wait clears it and returns once the instance is Ready again', async () => {
+    const run = runPlugin(['wake', 'bravo', '-n', ns, '--wait'], env);
+    await operator(false, ['Provisioning', 'Ready']);
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'pmsinstance.pms.io/bravo waking up\n');
+    assert.match(r.stderr, /bravo: Ready\n$/);
+    assert.equal(get().spec.hibernate, false);
+    const missing = await runPlugin(['hibernate', 'nope', '-n', ns], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /PmsInstance "nope" not found/);
+  });
+});
+
 describe('logs', () => {
   it('rejects an unknown component and says when a component has no pods', async () => {
     const bad = await runPlugin(['logs', 'acme', 'database', '-n', ns], env);
@@ -640,7 +686,16 @@ describe('report', () => {
 
 describe('command line', () => {
   it('every command has --help; no command prints the overview and exits 2', async () => {
-    for (const c of ['status', 'backup', 'restore', 'admin-password', 'logs', 'report']) {
+    for (const c of [
+      'status',
+      'backup',
+      'restore',
+      'hibernate',
+      'wake',
+      'admin-password',
+      'logs',
+      'report',
+    ]) {
       const r = await runPlugin([c, '--help'], env);
       assert.equal(r.code, 0, c);
       assert.match(r.stdout, new RegExp(`Usage:\\n  kubectl pms ${c}`), c);
