@@ -56,4 +56,10 @@ npm ci --no-audit --no-fund
 
 log "Building Go-based test services (cached)"
 node tools/testenv/src/cli.ts install
+
+# The Gateway API CRDs the operator tests install (config/crd/standard of the Go module, read
+# from the module cache; the version is pinned in operator/test/support/gateway-api.ts).
+GATEWAY_API_MODULE=$(sed -n "s/^export const GATEWAY_API_MODULE = '\(.*\)';$/\1/p" operator/test/support/gateway-api.ts)
+log "Downloading $GATEWAY_API_MODULE into the Go module cache"
+(cd / && go mod download "$GATEWAY_API_MODULE")
 log "Set-up done"

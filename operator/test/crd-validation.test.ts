@@ -119,6 +119,32 @@ const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
     ['spec.frontend.autoscaling.maxReplicas: Required value'],
   ],
   [
+    'gateway and ingress at once',
+    { gateway: { parentRefs: [{ name: 'public' }] } },
+    ['spec.gateway and spec.ingress are alternatives; set spec.ingress.enabled=false'],
+  ],
+  [
+    'gateway without parentRefs',
+    { ingress: { enabled: false }, gateway: { parentRefs: [] } },
+    ['spec.gateway.parentRefs', 'should have at least 1 items'],
+  ],
+  [
+    'gateway hostname with a scheme',
+    {
+      ingress: { enabled: false },
+      gateway: { parentRefs: [{ name: 'public' }], hostnames: ['https://a.example.com'] },
+    },
+    ['spec.gateway.hostnames[] must be lowercase DNS names'],
+  ],
+  [
+    'gateway parentRef in a bad namespace',
+    {
+      ingress: { enabled: false },
+      gateway: { parentRefs: [{ name: 'public', namespace: 'A_B' }] },
+    },
+    ['spec.gateway.parentRefs[].namespace must be a namespace name'],
+  ],
+  [
     'autoscaling minReplicas 0',
     { frontend: { autoscaling: { minReplicas: 0, maxReplicas: 2 } } },
     ['spec.frontend.autoscaling.minReplicas', 'greater than or equal to 1'],
@@ -587,6 +613,7 @@ describe('PmsInstance CRD validation (real API server)', () => {
       '03-external-databases.yaml',
       '06-autoscaling.yaml',
       '07-hibernate.yaml',
+      '08-gateway.yaml',
     ]) {
       for (const obj of readSample(file)) {
         obj.metadata = { ...obj.metadata, namespace: ns };

@@ -122,6 +122,23 @@ export const ZPmsInstanceSpecSchema = z.object({
     })
     .prefault({}),
   admin: z.object({ email: z.string().optional() }).prefault({}),
+  /** Gateway API instead of the Ingress (the CRD refuses both at once). */
+  gateway: z
+    .object({
+      parentRefs: z
+        .array(
+          z.object({
+            name: z.string(),
+            namespace: z.string().optional(),
+            sectionName: z.string().optional(),
+            port: z.number().int().min(1).max(65535).optional(),
+          }),
+        )
+        .min(1),
+      hostnames: z.array(z.string()).optional(),
+      namespaceSelector: ZLabelSelectorSchema.optional(),
+    })
+    .optional(),
   backend: ZScalableWorkloadSchema(1, '100m', '256Mi', '512Mi'),
   frontend: ZScalableWorkloadSchema(1, '50m', '128Mi', '256Mi'),
   worker: ZWorkloadSchema(1, '50m', '192Mi', '384Mi'),

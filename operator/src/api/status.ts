@@ -38,6 +38,8 @@ export const CONDITION = {
   MongoDB: 'MongoDBReady',
   Redis: 'RedisReady',
   ObjectStorage: 'ObjectStorageReady',
+  /** spec.gateway: the HTTPRoute is applied (False when the Gateway API is not installed). */
+  Route: 'RouteReady',
   /** spec.hibernate: True once every workload has 0 pods. */
   Hibernated: 'Hibernated',
 } as const;

@@ -59,7 +59,11 @@ export type Discovery = ReturnType<typeof makeDiscovery>;
 export async function clusterCapabilities(
   kc: KubeConfig,
   discover: Discovery,
-  serviceMonitorKind: WatchedKind,
-): Promise<ClusterCapabilities> {
-  return { serviceMonitors: await discover(kc, serviceMonitorKind) };
+  kinds: { serviceMonitor: WatchedKind; httpRoute: WatchedKind },
+): Promise<Required<ClusterCapabilities>> {
+  const [serviceMonitors, httpRoutes] = await Promise.all([
+    discover(kc, kinds.serviceMonitor),
+    discover(kc, kinds.httpRoute),
+  ]);
+  return { serviceMonitors, httpRoutes };
 }

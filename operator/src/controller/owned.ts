@@ -41,7 +41,9 @@ export const SERVICE_MONITOR: WatchedKind = k(
   'ServiceMonitor',
   'servicemonitors',
 );
-export const OPTIONAL_OWNED_KINDS: WatchedKind[] = [SERVICE_MONITOR];
+/** The Gateway API's HTTPRoute (spec.gateway): its CRDs are not part of every cluster. */
+export const HTTP_ROUTE: WatchedKind = k('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes');
+export const OPTIONAL_OWNED_KINDS: WatchedKind[] = [SERVICE_MONITOR, HTTP_ROUTE];
 
 /** Kinds whose objects reconcile deletes when the spec no longer renders them. */
 export const PRUNED_KINDS: WatchedKind[] = [...OWNED_KINDS, ...OPTIONAL_OWNED_KINDS].filter(

@@ -19,6 +19,7 @@ import {
   type RefProblem,
 } from '../status/compute.ts';
 import { hibernatedStatus, withWakeCondition } from '../status/hibernate.ts';
+import { routeGates } from '../status/route.ts';
 import { checkExternalRefs, writeStatus, type RawInstance } from '../status/write.ts';
 import {
   applyChildren,
@@ -31,7 +32,7 @@ import {
 import { observeLastBackup } from './backup-status.ts';
 import { readExternalStores } from './external-stores.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
-import { SERVICE_MONITOR } from './owned.ts';
+import { HTTP_ROUTE, SERVICE_MONITOR } from './owned.ts';
 import {
   PermanentError,
   type ObjectKey,
@@ -105,8 +106,15 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
 
     // Generated credentials: created when absent, never rewritten.
     // Optional kinds (CRDs of other projects) are rendered, listed and pruned only where served.
-    const caps = await clusterCapabilities(ctx.kc, discover, SERVICE_MONITOR);
-    const live = await listChildren(ctx, instance, caps.serviceMonitors ? [SERVICE_MONITOR] : []);
+    const caps = await clusterCapabilities(ctx.kc, discover, {
+      serviceMonitor: SERVICE_MONITOR,
+      httpRoute: HTTP_ROUTE,
+    });
+    const optional = [
+      ...(caps.serviceMonitors ? [SERVICE_MONITOR] : []),
+      ...(caps.httpRoutes ? [HTTP_ROUTE] : []),
+    ];
+    const live = await listChildren(ctx, instance, optional);
     const createdSecrets = await ensureSecrets(ctx, renderSecrets(instance, random), live);
     // External MongoDB/Redis: egress is opened to the ports their connection strings name.
     const external = await readExternalStores(ctx, instance);
@@ -143,7 +151,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       ...external.problems,
       ...(await checkExternalRefs(ctx, instance)),
     ]);
-    const observed: Observed = { workloads, missingRefs };
+    const observed: Observed = { workloads, missingRefs, gates: routeGates(instance, caps) };
     const status = instance.spec.hibernate
       ? hibernatedStatus(instance, observed, raw.status, now())
       : withWakeCondition(computeStatus(instance, observed, raw.status, now()), raw.status, now());

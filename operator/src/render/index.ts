@@ -3,6 +3,7 @@ import type { PmsInstance } from '../api/spec.ts';
 import { renderBackupCronJob } from './backup-cronjob.ts';
 import { renderAppConfigMap, renderMongoScriptsConfigMap } from './configmaps.ts';
 import { renderHorizontalPodAutoscalers } from './hpa.ts';
+import { renderHttpRoute } from './httproute.ts';
 import { renderIngress } from './ingress.ts';
 import { renderJobs } from './jobs.ts';
 import { renderNetworkPolicies, type ExternalStorePorts } from './networkpolicies.ts';
@@ -22,6 +23,8 @@ export { ConnectionStringError, mongoUriPorts, redisUrlPorts } from './connectio
 export interface ClusterCapabilities {
   /** monitoring.coreos.com/v1 servicemonitors (the Prometheus Operator's CRD) is served. */
   serviceMonitors: boolean;
+  /** gateway.networking.k8s.io/v1 httproutes (the Gateway API CRDs) is served. */
+  httpRoutes?: boolean;
 }
 
 /**
@@ -48,6 +51,7 @@ export function renderChildren(
     ...renderJobs(i),
     ...renderBackupCronJob(i),
     ...renderIngress(i),
+    ...renderHttpRoute(i, caps.httpRoutes === true),
     ...renderNetworkPolicies(i, externalStores),
     ...renderPodDisruptionBudgets(i),
     ...renderServiceMonitor(i, caps.serviceMonitors),

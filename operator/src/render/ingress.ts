@@ -7,7 +7,8 @@ import type { Child } from './types.ts';
 
 export function renderIngress(i: PmsInstance): Child[] {
   const s = i.spec;
-  if (!s.ingress.enabled) return [];
+  // spec.gateway replaces the Ingress (the CRD refuses both; objects built in code may not).
+  if (!s.ingress.enabled || s.gateway) return [];
   const path = (p: string, service: string, port: number) => ({
     path: p,
     pathType: 'Prefix',

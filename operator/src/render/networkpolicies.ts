@@ -18,6 +18,7 @@ import {
 } from './configmaps.ts';
 import { instanceSelector, objectMeta, selectorLabels } from './labels.ts';
 import { names } from './names.ts';
+import { gatewayNamespaces } from './httproute.ts';
 import type { Child, Component } from './types.ts';
 
 type Rule = Record<string, unknown>;
@@ -93,7 +94,17 @@ export function renderNetworkPolicies(
   if (!s.networkPolicy.enabled) return [];
   const pods = (...components: Component[]) =>
     components.map((c) => ({ podSelector: { matchLabels: selectorLabels(i, c) } }));
-  const ingressController = { namespaceSelector: s.networkPolicy.ingressNamespaceSelector };
+  // Who may reach frontend and backend: the ingress controller's namespace, or with
+  // spec.gateway the Gateways' namespaces (or the selector given for the proxies).
+  const ingressController = {
+    namespaceSelector: s.gateway
+      ? (s.gateway.namespaceSelector ?? {
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'In', values: gatewayNamespaces(i) },
+          ],
+        })
+      : s.networkPolicy.ingressNamespaceSelector,
+  };
 
   // Where backend and worker may connect.
   const appEgress: Rule[] = [];

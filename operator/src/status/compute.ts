@@ -38,6 +38,8 @@ export interface Observed {
    * a plain message means reason SecretNotFound.
    */
   missingRefs: Map<string, string | RefProblem>;
+  /** Further conditions that count toward Ready (e.g. RouteReady), with a label for its message. */
+  gates?: { label: string; condition: ConditionInput }[];
 }
 
 interface ComponentDef {
@@ -184,6 +186,10 @@ export function computeStatus(
         ...og,
       });
     }
+  }
+  for (const g of observed.gates ?? []) {
+    conds.push(g.condition);
+    if (g.condition.status !== 'True') notReady.push(g.label);
   }
   const allReady = notReady.length === 0;
   conds.unshift(

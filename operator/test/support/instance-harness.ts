@@ -3,6 +3,7 @@
 // hibernate, gateway) share. Pods become ready on the kwok nodes.
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { pmsInstanceController } from '../../src/controller/pmsinstance.ts';
+import type { ControllerDefinition } from '../../src/controller/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { startOperator, type RunningOperator } from '../../src/operator.ts';
 import {
@@ -31,7 +32,11 @@ export class InstanceHarness {
   private operator: RunningOperator | undefined;
 
   /** Namespace, RBAC, volumes for the instances named, then the operator (resync every second). */
-  async start(prefix: string, instances: string[]): Promise<void> {
+  async start(
+    prefix: string,
+    instances: string[],
+    controllers: ControllerDefinition[] = [pmsInstanceController],
+  ): Promise<void> {
     await installCrd(this.admin);
     this.ns = await createTestNamespace(this.admin, prefix);
     this.identity = await operatorKubeConfig(this.admin, this.ns);
@@ -49,7 +54,7 @@ export class InstanceHarness {
       leaderElection: false,
       resyncMs: 1000,
       processMetrics: false,
-      controllers: [pmsInstanceController],
+      controllers,
       log: createLogger('warn'),
     });
   }
