@@ -31,7 +31,7 @@ function backupLine(p: Paint, b: BackupRun, now: Date): string[] {
 
 export function renderStatus(m: StatusModel, p: Paint, now: Date): string {
   const out: string[] = [];
-  const field = (label: string, value: string) => out.push(`${label.padEnd(13)} ${value}`);
+  const field = (label: string, value: string) => out.push(`${label.padEnd(16)} ${value}`);
   out.push(p.bold(`PmsInstance ${m.name}`) + p.dim(` (namespace ${m.namespace})`));
   field('Phase:', paintPhase(p, m.phase));
   field('Ready:', paintCondition(p, m.ready));
