@@ -175,3 +175,12 @@ test('TRUST_PROXY is off by default; true, hop counts and address lists parse', 
     '10.0.0.0/8, loopback',
   );
 });
+
+test('MONGODB_DB: the URI names the database unless MONGODB_DB overrides it; else pms', () => {
+  assert.equal(loadConfig(base).MONGODB_DB, 'pms');
+  const tenant = { ...base, MONGODB_URI: 'mongodb://db.example:27017/tenant_a?tls=true' };
+  // Two tenants on one server must not share a database because of a default.
+  assert.equal(loadConfig(tenant).MONGODB_DB, 'tenant_a');
+  assert.equal(loadConfig({ ...tenant, MONGODB_DB: 'other' }).MONGODB_DB, 'other');
+  assert.equal(loadConfig({ ...tenant, MONGODB_DB: '' }).MONGODB_DB, 'tenant_a');
+});

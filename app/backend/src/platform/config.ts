@@ -96,7 +96,10 @@ export const ZConfigSchema = z.object({
   BACKEND_URL: url('http://localhost:4000'),
   API_VERSION: z.string().default('v1'),
   MONGODB_URI: mongoUri,
-  MONGODB_DB: z.string().default('pms'),
+  // Unset: the database named in MONGODB_URI's path, else `pms` (resolved in loadConfig). The
+  // URI's database must win over a fixed default: tenants sharing one MongoDB server are told
+  // apart by it, and the backup tool dumps exactly that database.
+  MONGODB_DB: optionalString,
   REDIS_URL: url(),
   REDIS_DB: int(0, 0, 15),
   REDIS_PASSWORD: optionalString,
@@ -225,7 +228,11 @@ export const ZConfigSchema = z.object({
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
 });
 
-export type TConfig = z.output<typeof ZConfigSchema> & { port: number };
+export type TConfig = Omit<z.output<typeof ZConfigSchema>, 'MONGODB_DB'> & {
+  /** MONGODB_DB, else the database of MONGODB_URI, else `pms`. */
+  MONGODB_DB: string;
+  port: number;
+};
 
 /** Variables that may be given as a file path in `<NAME>_FILE`. */
 export const SECRET_VARS = [
@@ -293,5 +300,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   if (c.METRICS_PORT !== 0 && c.METRICS_PORT === port)
     problems.push(`METRICS_PORT: must differ from the API port (${port})`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...c, port };
+  const MONGODB_DB = c.MONGODB_DB ?? parseMongoUri(c.MONGODB_URI).database ?? 'pms';
+  return { ...c, MONGODB_DB, port };
 }
