@@ -62,16 +62,35 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
+/** A failure to reach the endpoint at all (no HTTP answer): may pass in a moment. */
+export function isNetworkError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (err.$metadata?.httpStatusCode) return false;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|socket hang up/.test(
+    `${err.code ?? ''} ${err.message ?? ''}`,
+  );
+}
+
 /**
  * Proves the store is reachable, the credentials are valid and the bucket exists, before any
  * write. Listing (not only HEAD) also checks read permission, which restore and prune need.
+ * A store that cannot be reached at all is retried for `waitMs` (back-off 0.25 s doubling to
+ * 4 s): a Job's pod may start before the network lets it out (a NetworkPolicy engine
+ * programs a new pod's rules a moment after it starts, a sidecar or route is not up yet).
+ * An HTTP answer (403, 404, ...) fails at once.
  */
-export async function checkStore(store: Store, what: string): Promise<void> {
-  try {
-    await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
-    await store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, MaxKeys: 1 }));
-  } catch (e) {
-    throw new StoreError(`${what} (${store.where}) is not usable: ${describeS3Error(e)}`);
+export async function checkStore(store: Store, what: string, waitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
+    try {
+      await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
+      await store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, MaxKeys: 1 }));
+      return;
+    } catch (e) {
+      if (!isNetworkError(e) || Date.now() + delay > deadline)
+        throw new StoreError(`${what} (${store.where}) is not usable: ${describeS3Error(e)}`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // Every failure is loud (an error that names the cause) and changes nothing.
 import assert from 'node:assert/strict';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { runBackup } from '../src/backup.ts';
 import { runRestore, verifyBackup } from '../src/restore.ts';
@@ -45,6 +46,33 @@ test('backup with wrong destination credentials fails loudly and writes nothing'
     return true;
   });
   assert.deepEqual(await backupBucketKeys(f.backupBucket), before);
+});
+
+test('a destination that starts answering a few seconds late is waited for', async () => {
+  // As a Job's pod sees it when the network lets it out only after a moment: the endpoint
+  // refuses connections for 2 s, then a TCP relay to the real S3 server opens on that port.
+  const target = new URL(env.s3.endpoint);
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const relay = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  const opening = setTimeout(() => relay.listen(port, '127.0.0.1'), 2000);
+  try {
+    const result = await runBackup(
+      configFor(f, { BACKUP_S3_ENDPOINT: `http://127.0.0.1:${port}` }),
+      quietLog(),
+    );
+    assert.ok((await backupBucketKeys(f.backupBucket)).includes(result.archiveKey));
+  } finally {
+    clearTimeout(opening);
+    await new Promise((r) => relay.close(r));
+  }
 });
 
 test('backup to an unreachable endpoint fails loudly and writes nothing', async () => {
