@@ -7,7 +7,8 @@
 //     node tools/testenv/src/cli.ts up --only kube,kwok,s3
 //   PMS_TESTENV_DIR=/tmp/te PMS_TESTENV_AUDIT_LOG=/tmp/te-audit.log npm run test:rbac-audit -w operator
 //
-// `--no-run` only analyses the log as it is (e.g. after running the suites by hand).
+// `--no-run` only analyses the log as it is: `npm test -w operator` ends with it, after every
+// suite ran against the environment (which writes the log by default, TESTENV_AUDIT_LOG).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -144,10 +145,11 @@ export const operatorUser = (saName: string) => (u: string) =>
   u.endsWith(`:${saName}`);
 
 async function main(): Promise<number> {
-  const log = process.env.PMS_TESTENV_AUDIT_LOG;
+  // The test environment writes the log by default and names it in TESTENV_AUDIT_LOG.
+  const log = process.env.TESTENV_AUDIT_LOG ?? process.env.PMS_TESTENV_AUDIT_LOG;
   if (!log) {
     console.error(
-      'PMS_TESTENV_AUDIT_LOG is not set: start the test environment with it (see the head of test/rbac-audit.ts)',
+      'no audit log: start the test environment with tools/testenv (it exports TESTENV_AUDIT_LOG; PMS_TESTENV_AUDIT_LOG=off turns it off)',
     );
     return 2;
   }

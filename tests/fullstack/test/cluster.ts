@@ -1,13 +1,18 @@
 // The cluster as the full-stack test sees it: through `kubectl`, exactly as a platform team
 // would (apply -k, create job --from, get -o json), against the test environment's kubeconfig.
-import { spawnSync } from 'node:child_process';
-import { eventually } from '@pms/testenv';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { buildAllImages } from '@pms/images';
+import { eventually, realNodeNamespaceAnnotations } from '@pms/testenv';
+import { importIntoContainerd } from '@pms/testenv/oci';
+import { repoRoot } from './paths.ts';
 
 export interface Kubectl {
   (args: string[], input?: string): string;
   json<T = KubeObject>(args: string[]): T;
   /** `kubectl get` of one object, or undefined when it does not exist. */
   find<T = KubeObject>(kind: string, name: string, namespace?: string): T | undefined;
+  kubeconfig: string;
 }
 
 export interface Condition {
@@ -48,7 +53,47 @@ export function kubectlFor(kubeconfig: string): Kubectl {
     const out = run(['get', kind, name, ...ns, '--ignore-not-found', '-o', 'json']);
     return out.trim() ? (JSON.parse(out) as T) : undefined;
   };
+  kubectl.kubeconfig = kubeconfig;
   return kubectl;
+}
+
+/**
+ * `kubectl port-forward` to a Service port, as an administrator reaches a tenant's data store
+ * (NetworkPolicies admit no one else: the forward enters the pod's network namespace through
+ * the kubelet). Resolves with the local port once kubectl listens.
+ */
+export function portForward(
+  kubectl: Kubectl,
+  namespace: string,
+  target: string,
+  remotePort: number,
+): Promise<{ port: number; close: () => void }> {
+  const child = spawn(
+    'kubectl',
+    ['--kubeconfig', kubectl.kubeconfig, 'port-forward', '-n', namespace, target, `:${remotePort}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`kubectl port-forward ${target}: no local port after 30 s: ${out}`));
+    }, 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), close: () => child.kill() });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kubectl port-forward ${target} exited (${code}): ${out}`));
+    });
+  });
 }
 
 export const condition = (o: KubeObject | undefined, type: string): Condition | undefined =>
@@ -109,4 +154,96 @@ export function podReport(kubectl: Kubectl, namespace: string): string {
       return `${p.metadata.name} on ${p.spec.nodeName ?? '-'} ${p.status.phase ?? '?'} [${cs}]`;
     })
     .join('\n');
+}
+
+/** Server-side applies objects (a v1 List) with the tests' field manager. */
+export function applyJson(kubectl: Kubectl, objects: unknown[]): void {
+  kubectl(
+    ['apply', '--server-side', '--field-manager=pms-fullstack-test', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  );
+}
+
+/**
+ * A namespace whose pods run on the real node (the kwok nodes are for the simulated tests). An
+ * earlier test may still be deleting a namespace of the same name (pms-system is shared): the
+ * annotations would land on the old object and be gone with it, so wait for it first.
+ */
+export async function realNodeNamespace(
+  kubectl: Kubectl,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
+  await eventually(
+    `namespace ${name} not terminating`,
+    async () => {
+      const ns = kubectl.find<KubeObject & { metadata: { deletionTimestamp?: string } }>(
+        'namespace',
+        name,
+      );
+      return !ns?.metadata.deletionTimestamp;
+    },
+    180_000,
+  );
+  applyJson(kubectl, [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels, annotations: realNodeNamespaceAnnotations },
+    },
+  ]);
+}
+
+/** Labels of a tenant namespace: Pod Security `restricted`, enforced (docs/security.md). */
+export const restrictedNamespaceLabels = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+};
+
+/** One key of a Secret, decoded. */
+export function secretValue(kubectl: Kubectl, namespace: string, name: string, key: string) {
+  const s = kubectl.json<{ data: Record<string, string> }>([
+    'get',
+    'secret',
+    name,
+    '-n',
+    namespace,
+  ]);
+  const v = s.data[key];
+  if (!v) throw new Error(`secret ${name} has no key ${key}`);
+  return Buffer.from(v, 'base64').toString('utf8');
+}
+
+/** Every image the install and the instances use, built from this repository's Dockerfiles. */
+export function buildAndImportImages(containerdAddress: string, version: string): void {
+  const images = buildAllImages({ version, log: (m) => process.stderr.write(`${m}\n`) });
+  for (const img of images) importIntoContainerd(containerdAddress, img.archive);
+}
+
+/** `kubectl apply -k config/default`: the operator as the install docs give it. */
+export function installOperator(kubectl: Kubectl): void {
+  kubectl(['apply', '--server-side', '-k', join(repoRoot, 'config', 'default')]);
+}
+
+/**
+ * Deletes the test's namespaces, then the operator install. Reports instead of throwing, so
+ * one leftover does not hide the test's own outcome.
+ */
+export function removeTestObjects(kubectl: Kubectl, namespaces: string[]): void {
+  const attempt = (args: string[]) => {
+    try {
+      kubectl(args);
+    } catch (err) {
+      process.stderr.write(`clean-up: ${String(err)}\n`);
+    }
+  };
+  for (const ns of namespaces)
+    attempt(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true']);
+  attempt([
+    'delete',
+    '-k',
+    join(repoRoot, 'config', 'default'),
+    '--ignore-not-found',
+    '--wait=true',
+  ]);
 }

@@ -9,27 +9,29 @@
 // Mongo-wire database through spec.mongodb.external: FerretDB, as a pod on the same node.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { buildAllImages, ferretdbObjects, ferretdbUri } from '@pms/images';
-import { eventually, realNodeNamespaceAnnotations, testEnv } from '@pms/testenv';
+import { ferretdbObjects, ferretdbUri } from '@pms/images';
+import { eventually, testEnv } from '@pms/testenv';
 import { launchOptions } from '@pms/testenv/browser';
-import { importIntoContainerd } from '@pms/testenv/oci';
 import {
+  applyJson,
+  buildAndImportImages,
+  installOperator,
+  removeTestObjects,
   kubectlFor,
+  portForward,
   podReport,
+  realNodeNamespace,
+  restrictedNamespaceLabels,
+  secretValue,
   waitForCondition,
   type Kubectl,
-  type KubeObject,
 } from './cluster.ts';
+import { outputDir } from './paths.ts';
 import { Ui } from './ui.ts';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
-export const outputDir = join(here, '..', 'output');
 
 const VERSION = '0.1.0';
 const TENANT_NS = 'pms-fullstack';
@@ -76,33 +78,6 @@ const safe = (fn: () => string): string => {
   }
 };
 
-/**
- * A namespace whose pods run on the real node (the kwok nodes are for the simulated tests). An
- * earlier test may still be deleting a namespace of the same name (pms-system is shared): the
- * annotations would land on the old object and be gone with it, so wait for it first.
- */
-async function realNodeNamespace(name: string): Promise<void> {
-  await eventually(
-    `namespace ${name} not terminating`,
-    async () => {
-      const ns = kubectl.find<KubeObject & { metadata: { deletionTimestamp?: string } }>(
-        'namespace',
-        name,
-      );
-      return !ns?.metadata.deletionTimestamp;
-    },
-    180_000,
-  );
-  kubectl(
-    ['apply', '--server-side', '--field-manager=pms-fullstack-test', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name, annotations: realNodeNamespaceAnnotations },
-    }),
-  );
-}
-
 /** Every pod of the namespace runs on the real node, not on a simulated one. */
 function assertOnRealNode(namespace: string, nodeName: string): void {
   const pods = kubectl.json<{ items: Array<{ spec: { nodeName?: string } }> }>([
@@ -116,12 +91,7 @@ function assertOnRealNode(namespace: string, nodeName: string): void {
     assert.equal(p.spec.nodeName, nodeName, podReport(kubectl, namespace));
 }
 
-function applyJson(objects: unknown[]): void {
-  kubectl(
-    ['apply', '--server-side', '--field-manager=pms-fullstack-test', '-f', '-'],
-    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
-  );
-}
+const apply = (objects: unknown[]) => applyJson(kubectl, objects);
 
 function instance(): unknown {
   return {
@@ -141,37 +111,30 @@ function instance(): unknown {
   };
 }
 
-function secretValue(name: string, key: string): string {
-  const s = kubectl.json<{ data: Record<string, string> }>([
-    'get',
-    'secret',
-    name,
-    '-n',
-    TENANT_NS,
-  ]);
-  const v = s.data[key];
-  if (!v) throw new Error(`secret ${name} has no key ${key}`);
-  return Buffer.from(v, 'base64').toString('utf8');
-}
+const secret = (name: string, key: string) => secretValue(kubectl, TENANT_NS, name, key);
 
-function minioClient(): S3Client {
-  const svc = kubectl.json<KubeObject & { spec: { clusterIP: string } }>([
-    'get',
-    'service',
-    `${INSTANCE}-minio`,
-    '-n',
-    TENANT_NS,
-  ]);
-  return new S3Client({
-    // The host reaches ClusterIPs through the route the test environment adds to the node.
-    endpoint: `http://${svc.spec.clusterIP}:9000`,
+/**
+ * The tenant's MinIO, reached the way an administrator would: its NetworkPolicy admits only the
+ * instance's own pods, so the test goes through `kubectl port-forward`.
+ */
+async function minioClient(): Promise<{ s3: S3Client; close: () => void }> {
+  const forward = await portForward(kubectl, TENANT_NS, `service/${INSTANCE}-minio`, 9000);
+  const s3 = new S3Client({
+    endpoint: `http://127.0.0.1:${forward.port}`,
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: {
-      accessKeyId: secretValue(`${INSTANCE}-minio`, 'access-key'),
-      secretAccessKey: secretValue(`${INSTANCE}-minio`, 'secret-key'),
+      accessKeyId: secret(`${INSTANCE}-minio`, 'access-key'),
+      secretAccessKey: secret(`${INSTANCE}-minio`, 'secret-key'),
     },
   });
+  return {
+    s3,
+    close: () => {
+      s3.destroy();
+      forward.close();
+    },
+  };
 }
 
 /**
@@ -208,8 +171,7 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
     kubectl = kubectlFor(env.kubeconfig);
     nodeName = env.node.name;
     // Every image the install and the instance use, built from this repository's Dockerfiles.
-    const images = buildAllImages({ version: VERSION, log: (m) => process.stderr.write(`${m}\n`) });
-    for (const img of images) importIntoContainerd(env.node.containerdAddress, img.archive);
+    buildAndImportImages(env.node.containerdAddress, VERSION);
     chromiumPath = env.chromiumPath;
     ingressIp = env.node.ingressIp;
   });
@@ -219,23 +181,12 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
     await ctx?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (!kubectl) return;
-    for (const ns of [TENANT_NS, DB_NS]) {
-      safe(() => kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true']));
-    }
-    safe(() =>
-      kubectl([
-        'delete',
-        '-k',
-        join(repoRoot, 'config', 'default'),
-        '--ignore-not-found',
-        '--wait=true',
-      ]),
-    );
+    removeTestObjects(kubectl, [TENANT_NS, DB_NS]);
   });
 
   step('installs the operator with kubectl apply -k config/default; it runs as a pod', async () => {
-    await realNodeNamespace(OPERATOR_NS);
-    kubectl(['apply', '--server-side', '-k', join(repoRoot, 'config', 'default')]);
+    await realNodeNamespace(kubectl, OPERATOR_NS);
+    installOperator(kubectl);
     const dep = await waitForCondition(
       kubectl,
       'deployment',
@@ -255,16 +206,16 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
   });
 
   step('runs the tenant database (FerretDB, Mongo wire) on the node', async () => {
-    await realNodeNamespace(DB_NS);
+    await realNodeNamespace(kubectl, DB_NS);
     // The objects `npm start` runs too; an emptyDir for the data (this environment has no
     // storage service, and the database lives only as long as the test).
-    applyJson(ferretdbObjects({ namespace: DB_NS, image: `localhost/pms/ferretdb:${VERSION}` }));
+    apply(ferretdbObjects({ namespace: DB_NS, image: `localhost/pms/ferretdb:${VERSION}` }));
     await waitForCondition(kubectl, 'deployment', 'ferretdb', DB_NS, 'Available', 180_000);
     assertOnRealNode(DB_NS, nodeName);
   });
 
   step('a PmsInstance applied with kubectl becomes Ready with real pods', async () => {
-    await realNodeNamespace(TENANT_NS);
+    await realNodeNamespace(kubectl, TENANT_NS, restrictedNamespaceLabels);
     kubectl([
       'create',
       'secret',
@@ -275,7 +226,7 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
       '--from-literal',
       `uri=${ferretdbUri(DB_NS)}`,
     ]);
-    applyJson([instance()]);
+    apply([instance()]);
     await waitForCondition(kubectl, 'pmsinstance', INSTANCE, TENANT_NS, 'Ready', 600_000);
     const pods = kubectl.json<{
       items: Array<{ spec: { nodeName: string }; status: { phase: string } }>;
@@ -293,8 +244,8 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
   });
 
   step('signs in through the ingress with the generated admin credentials', async () => {
-    const email = secretValue(`${INSTANCE}-admin`, 'email');
-    const password = secretValue(`${INSTANCE}-admin`, 'password');
+    const email = secret(`${INSTANCE}-admin`, 'email');
+    const password = secret(`${INSTANCE}-admin`, 'password');
     await openBrowser();
     await ui.signIn(email, password);
   });
@@ -314,23 +265,26 @@ describe('full stack: kubectl apply to a browser, on a real node', { timeout: 3_
   step('the backup CronJob, run now, writes an archive to S3', async () => {
     kubectl(['create', 'job', '-n', TENANT_NS, `--from=cronjob/${INSTANCE}-backup`, 'backup-now']);
     await waitForCondition(kubectl, 'job', 'backup-now', TENANT_NS, 'Complete', 300_000);
-    const s3 = minioClient();
-    const listed = await s3.send(
-      new ListObjectsV2Command({ Bucket: 'pms-attachments', Prefix: `backups/${INSTANCE}/` }),
-    );
-    const keys = (listed.Contents ?? []).map((o) => o.Key ?? '');
-    const archive = keys.find((k) => k.endsWith('.archive.gz'));
-    assert.ok(archive, `no archive under backups/${INSTANCE}/: ${keys.join(', ')}`);
-    const size = listed.Contents?.find((o) => o.Key === archive)?.Size ?? 0;
-    assert.ok(size > 0, 'the archive is empty');
-    backupKey = archive;
-    s3.destroy();
+    const { s3, close } = await minioClient();
+    try {
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: 'pms-attachments', Prefix: `backups/${INSTANCE}/` }),
+      );
+      const keys = (listed.Contents ?? []).map((o) => o.Key ?? '');
+      const archive = keys.find((k) => k.endsWith('.archive.gz'));
+      assert.ok(archive, `no archive under backups/${INSTANCE}/: ${keys.join(', ')}`);
+      const size = listed.Contents?.find((o) => o.Key === archive)?.Size ?? 0;
+      assert.ok(size > 0, 'the archive is empty');
+      backupKey = archive;
+    } finally {
+      close();
+    }
   });
 
   step('a project deleted through the API comes back with a PmsRestore', async () => {
     await ui.deleteProjectThroughApi('LAUNCH');
     await ui.expectNoProject('Launch plan');
-    applyJson([
+    apply([
       {
         apiVersion: 'pms.io/v1alpha1',
         kind: 'PmsRestore',

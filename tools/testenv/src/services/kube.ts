@@ -3,7 +3,7 @@
 // listens on 127.0.0.1, or, when the real `node` service is selected, on the host end of the
 // node's veth (10.250.<k>.1) so the kubelet and pods reach it. Nodes come from the `kwok`
 // (simulated) and `node` (real kubelet) services.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { binaryPath } from '../install.ts';
 import { createPki, pkiPaths, issueCert, type Pki } from '../pki.ts';
@@ -156,9 +156,15 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
 
   const apiPort = await freePort();
   const server = `https://${host}:${apiPort}`;
-  // Optional: PMS_TESTENV_AUDIT_LOG=<file> records every request of a service account
-  // (Metadata level: user, verb, resource, status) there; the operator's RBAC test reads it.
-  const auditLog = process.env.PMS_TESTENV_AUDIT_LOG;
+  // An audit log of every request a service account makes (Metadata level: user, verb,
+  // resource, status), except the control plane's own in kube-system: the operator's RBAC test
+  // (operator/test/rbac-audit.ts) compares it with config/rbac. In the environment's log folder
+  // unless PMS_TESTENV_AUDIT_LOG names another file; `off` turns it off.
+  const auditSetting = process.env.PMS_TESTENV_AUDIT_LOG;
+  const auditLog =
+    auditSetting === 'off'
+      ? undefined
+      : resolve(auditSetting || join(ctx.logDir, 'kube-audit.log'));
   const auditFlags: string[] = [];
   if (auditLog) {
     const policy = join(dir, 'audit-policy.yaml');
@@ -169,15 +175,19 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
         'kind: Policy',
         'omitStages: [RequestReceived]',
         'rules:',
+        '  - level: None',
+        '    userGroups: ["system:serviceaccounts:kube-system"]',
         '  - level: Metadata',
         '    userGroups: ["system:serviceaccounts"]',
         '  - level: None',
         '',
       ].join('\n'),
     );
+    // A fresh log per environment: the test reads all of it.
+    rmSync(auditLog, { force: true });
     auditFlags.push(
       `--audit-policy-file=${policy}`,
-      `--audit-log-path=${resolve(auditLog)}`,
+      `--audit-log-path=${auditLog}`,
       '--audit-log-format=json',
     );
   }
@@ -269,6 +279,7 @@ export async function startKube(ctx: ServiceContext): Promise<RunningService> {
       TESTENV_KUBECONFIG: kubeconfig,
       TESTENV_KUBE_SERVER: server,
       TESTENV_KUBE_CA: pki.caCert,
+      ...(auditLog ? { TESTENV_AUDIT_LOG: auditLog } : {}),
     },
   };
 }
