@@ -5,10 +5,13 @@
 // without the operator (monitoring/prometheus/prometheus.yml loads it).
 // Usage: build-install.ts [--out <dir>] [--image <name:tag>]   (or OPERATOR_IMAGE=<name:tag>)
 //   --image overrides the operator image (what a release pipeline passes).
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   Both are rendered by the real kustomize (`kubectl kustomize`, see kustomize.ts); --image
+//   goes through a temporary overlay with an `images:` entry, as `kustomize edit set image` would.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { build, buildObjects } from './kustomize.ts';
+import { kustomize, kustomizeObjects } from './kustomize.ts';
 import { repoRoot } from './paths.ts';
 
 export const operatorImageName = 'ghcr.io/pms/pms-operator';
@@ -27,20 +30,52 @@ export interface BuildInstallResult {
 
 /** The PrometheusRule's groups as a Prometheus rule file. */
 export function prometheusRuleFile(dir: string): string {
-  const rules = buildObjects(dir).filter((o) => o.kind === 'PrometheusRule');
+  const rules = kustomizeObjects(dir).filter((o) => o.kind === 'PrometheusRule');
   const groups = rules.flatMap((r) => (r.spec as { groups: unknown[] }).groups);
   if (groups.length === 0) throw new Error(`${dir}: no PrometheusRule groups`);
   return stringify({ groups }, { lineWidth: 0 });
 }
 
-export function buildInstall(opts: BuildInstallOptions): BuildInstallResult {
-  let install = build(join(repoRoot, 'config', 'default'));
-  if (opts.image) {
-    const pattern = new RegExp(`image: ${operatorImageName.replace(/[.]/g, '\\.')}[:@]\\S+`, 'g');
-    if (!pattern.test(install)) throw new Error('the operator image was not found in the install');
-    install = install.replace(pattern, `image: ${opts.image}`);
+/** An `images:` entry for `name:tag` or `name@digest`. */
+export function imageOverride(image: string): Record<string, string> {
+  const at = image.indexOf('@');
+  if (at > 0)
+    return { name: operatorImageName, newName: image.slice(0, at), digest: image.slice(at + 1) };
+  const colon = image.lastIndexOf(':');
+  if (colon <= image.lastIndexOf('/')) throw new Error(`--image ${image}: give a tag or a digest`);
+  return {
+    name: operatorImageName,
+    newName: image.slice(0, colon),
+    newTag: image.slice(colon + 1),
+  };
+}
+
+/** config/default rendered by kustomize, with the operator image replaced when asked. */
+export function renderInstall(image?: string): string {
+  const base = join(repoRoot, 'config', 'default');
+  if (!image) return kustomize(base);
+  const overlay = mkdtempSync(join(tmpdir(), 'pms-install-image-'));
+  try {
+    const kustomization = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [relative(overlay, base)],
+      images: [imageOverride(image)],
+    };
+    writeFileSync(join(overlay, 'kustomization.yaml'), stringify(kustomization));
+    const out = kustomize(overlay);
+    if (!out.includes(`image: ${image}\n`)) {
+      throw new Error(`the operator image ${operatorImageName} was not found in the install`);
+    }
+    return out;
+  } finally {
+    rmSync(overlay, { recursive: true, force: true });
   }
-  const monitoring = build(join(repoRoot, 'config', 'prometheus'));
+}
+
+export function buildInstall(opts: BuildInstallOptions): BuildInstallResult {
+  const install = renderInstall(opts.image);
+  const monitoring = kustomize(join(repoRoot, 'config', 'prometheus'));
   const rules = prometheusRuleFile(join(repoRoot, 'config', 'prometheus'));
   parse(rules); // a rule file that does not parse must never be written
   const header = (src: string) =>

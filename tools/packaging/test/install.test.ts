@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { buildObjects, readObjects, type K8sObject } from '../src/kustomize.ts';
+import { kustomizeObjects } from '../src/kustomize.ts';
+import { readObjects, type K8sObject } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
 
 interface Container {
@@ -22,8 +23,8 @@ interface Container {
   volumeMounts?: { name: string; mountPath: string }[];
 }
 
-const manager = buildObjects(join(repoRoot, 'config', 'manager'));
-const monitoring = buildObjects(join(repoRoot, 'config', 'prometheus'));
+const manager = kustomizeObjects(join(repoRoot, 'config', 'manager'));
+const monitoring = kustomizeObjects(join(repoRoot, 'config', 'prometheus'));
 const find = (objs: K8sObject[], kind: string) => {
   const o = objs.find((x) => x.kind === kind);
   assert.ok(o, `${kind} rendered`);
@@ -126,7 +127,7 @@ describe('operator install', () => {
   });
 
   it('runs under the ServiceAccount config/rbac binds, in the same namespace', () => {
-    const rbac = buildObjects(join(repoRoot, 'config', 'rbac'));
+    const rbac = kustomizeObjects(join(repoRoot, 'config', 'rbac'));
     const sa = rbac.find((o) => o.kind === 'ServiceAccount');
     assert.equal(sa?.metadata.name, pod.serviceAccountName);
     for (const b of rbac.filter(

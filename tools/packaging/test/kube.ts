@@ -6,7 +6,7 @@
 // the object's own JSON: a request middleware replaces the serialized body with it.
 import * as k8s from '@kubernetes/client-node';
 import { testEnv } from '@pms/testenv';
-import type { K8sObject } from '../src/kustomize.ts';
+import type { K8sObject } from '../src/objects.ts';
 
 export const fieldManager = 'pms-packaging-test';
 

@@ -11,7 +11,8 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildInstall } from '../src/build-install.ts';
 import { findFiles, isYaml } from '../src/files.ts';
-import { buildObjects, readObjects, type K8sObject } from '../src/kustomize.ts';
+import { kustomizeObjects } from '../src/kustomize.ts';
+import { readObjects, type K8sObject } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
 import {
   apiMessage,
@@ -54,7 +55,7 @@ async function dryRun(obj: K8sObject, where: string): Promise<void> {
 
 /** The CRDs config/crd renders (crds/ through its kustomization). */
 function crds(): K8sObject[] {
-  return buildObjects(join(repoRoot, 'config/crd'));
+  return kustomizeObjects(join(repoRoot, 'config/crd'));
 }
 
 describe('manifests against the API server', () => {

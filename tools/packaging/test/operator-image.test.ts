@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
 import { eventually } from '@pms/testenv';
 import { parseDockerfile } from '../src/dockerfile.ts';
-import { buildObjects, readObjects } from '../src/kustomize.ts';
+import { kustomizeObjects } from '../src/kustomize.ts';
+import { readObjects } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
 import { asImageUser } from './image-user.ts';
 import { apply, ensureNamespace, kubeClients } from './kube.ts';
@@ -57,7 +58,7 @@ const installKinds = new Set([
 /** A kubeconfig holding everything inline: the operator's ServiceAccount token and the CA. */
 async function serviceAccountKubeconfig(dir: string): Promise<string> {
   const c = kubeClients();
-  const install = buildObjects(join(repoRoot, 'config', 'default'));
+  const install = kustomizeObjects(join(repoRoot, 'config', 'default'));
   const sa = install.find((o) => o.kind === 'ServiceAccount');
   assert.ok(sa?.metadata.namespace, 'the install has a namespaced ServiceAccount');
   await ensureNamespace(c, sa.metadata.namespace);
