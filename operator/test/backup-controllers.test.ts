@@ -8,11 +8,7 @@ import { parseInstance } from '../src/api/spec.ts';
 import { pmsBackupController } from '../src/controller/backup.ts';
 import { observeLastBackup } from '../src/controller/backup-status.ts';
 import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
-import {
-  pmsRestoreController,
-  RESTORE_ANNOTATION,
-  SAVED_ANNOTATION,
-} from '../src/controller/restore.ts';
+import { pmsRestoreController, SAVED_ANNOTATION } from '../src/controller/restore.ts';
 import { createLogger } from '../src/log.ts';
 import { startOperator, type RunningOperator } from '../src/operator.ts';
 import { renderBackupJob } from '../src/render/backup-job.ts';
@@ -464,8 +460,11 @@ describe('PmsRestore', () => {
     assert.equal(inst?.spec?.maintenance, false);
     assert.equal((inst?.spec?.backend as { replicas: number }).replicas, 2);
     assert.equal((inst?.spec?.worker as { replicas: number }).replicas, 1);
-    assert.equal(inst?.metadata?.annotations?.[RESTORE_ANNOTATION], undefined);
     assert.equal(inst?.metadata?.annotations?.[SAVED_ANNOTATION], undefined);
+    // The data lock was released (the Lease stays, owned by the instance, without a holder).
+    const lease = await get(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/acme-data-lock`);
+    assert.equal(lease?.metadata?.ownerReferences?.[0]?.name, 'acme');
+    assert.equal(lease?.spec?.holderIdentity, undefined);
     await appReady('acme', 2, 1);
   });
 
@@ -603,6 +602,10 @@ describe('PmsRestore', () => {
     assert.equal(condition(failed, 'Complete')?.reason, 'SourceUnreachable');
     const clone = await get(api('pmsinstances', 'clone'));
     assert.equal(clone?.spec?.maintenance, false);
-    assert.equal(clone?.metadata?.annotations?.[RESTORE_ANNOTATION], undefined);
+    // It failed before taking clone's data lock.
+    assert.equal(
+      await get(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/clone-data-lock`),
+      undefined,
+    );
   });
 });

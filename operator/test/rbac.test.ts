@@ -78,9 +78,11 @@ const denied: Array<Access & { namespace?: string }> = [
   { group: '', resource: 'pods', verb: 'watch' },
   { group: 'pms.io', resource: 'pmsinstances', subresource: 'status', verb: 'update' },
   { group: 'pms.io', resource: 'pmsbackups', verb: 'patch' },
-  // Leases only in the leader-election namespace.
-  { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'kube-system' },
+  // Leases: get/create/update for the data locks (ClusterRole), never list, watch or delete
+  // outside the leader-election namespace.
   { group: 'coordination.k8s.io', resource: 'leases', verb: 'delete' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'list' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'watch' },
 ];
 
 const label = (a: Access & { namespace?: string }) =>

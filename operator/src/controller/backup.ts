@@ -2,6 +2,9 @@
 // and a status that follows it (Pending → Running → Succeeded | Failed). The archive key is
 // chosen and written to status before the Job exists, so a restarted operator (or a retried
 // pod) always uses the same key. A finished PmsBackup is never touched again.
+// Before its key is chosen a PmsBackup takes the instance's data lock (controller/backup-lock.ts),
+// which restores take too: during a restore it waits in Pending (reason RestoreRunning, the
+// message names the PmsRestore) and runs after it; it releases the lock when it finishes.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, InvalidSpecError, KIND, parseInstance } from '../api/spec.ts';
 import type { ConditionInput } from '../api/status.ts';
@@ -23,6 +26,7 @@ import {
   writeStatus,
   type JobObject,
 } from './backup-shared.ts';
+import { acquireDataLock, releaseDataLock, type LockHolder } from './backup-lock.ts';
 import type {
   ControllerDefinition,
   ObjectKey,
@@ -33,6 +37,8 @@ import { toClientModel } from './wire.ts';
 
 /** While waiting for an instance or a Job, look again this often even without events. */
 const WAIT_MS = 15_000;
+/** Waiting for the data lock: look again this often. */
+const LOCK_WAIT_MS = 3_000;
 
 type Next = Omit<PmsBackupStatus, 'conditions'> & { conditions: ConditionInput[] };
 
@@ -106,6 +112,26 @@ export async function reconcileBackup(
     return {};
   }
 
+  // 0. The data lock: never while a restore (or another backup) of the instance runs.
+  const lockTarget = { namespace: key.namespace, name: instanceName, uid: raw.metadata?.uid };
+  const me: LockHolder = { kind: BACKUP_KIND, name: b.metadata.name, uid: b.metadata.uid };
+  const lock = await acquireDataLock(ctx, lockTarget, me);
+  if (!lock.held) {
+    const restore = lock.kind === 'PmsRestore';
+    const msg = `waiting for ${lock.holder} to finish (it holds the data lock of ${instanceName})`;
+    await write({
+      ...base,
+      phase: 'Pending',
+      conditions: conditions(
+        b,
+        ['Unknown', restore ? 'RestoreRunning' : 'BackupRunning', msg],
+        ['False', 'Waiting', msg],
+      ),
+    });
+    return { requeueAfterMs: LOCK_WAIT_MS };
+  }
+  const release = () => releaseDataLock(ctx, lockTarget, me);
+
   // 1. Decide the key once, and record it before anything runs.
   if (!prev.objectKey) {
     const ts = formatTimestamp(now());
@@ -139,6 +165,7 @@ export async function reconcileBackup(
 
   if (!controlledBy(job, b.metadata.uid)) {
     const msg = `a Job ${jobName} exists that this PmsBackup does not own`;
+    await release();
     await write({
       ...base,
       phase: 'Failed',
@@ -164,6 +191,7 @@ export async function reconcileBackup(
     const size = typeof result?.size === 'number' ? { size: result.size } : {};
     const sha = typeof result?.sha256 === 'string' ? { sha256: result.sha256 } : {};
     const msg = `backup written to ${objectKey}`;
+    await release();
     if (
       await write({
         ...base,
@@ -186,6 +214,7 @@ export async function reconcileBackup(
     const result = await jobResult(ctx, key.namespace, jobName);
     const detail = typeof result?.error === 'string' ? result.error : undefined;
     const msg = [`Job ${jobName} failed`, js.message, detail].filter(Boolean).join(': ');
+    await release();
     if (
       await write({
         ...base,

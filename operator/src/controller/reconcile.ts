@@ -10,6 +10,7 @@ import {
   type PmsInstance,
 } from '../api/spec.ts';
 import { CONDITION, findCondition, type PmsInstanceStatus } from '../api/status.ts';
+import { withBackupsSuspended } from '../render/backup-cronjob.ts';
 import { renderChildren, renderSecrets } from '../render/index.ts';
 import {
   computeStatus,
@@ -29,7 +30,8 @@ import {
   readOrUndefined,
   type ApplyOutcome,
 } from './children.ts';
-import { observeLastBackup } from './backup-status.ts';
+import { restoreHoldingLock } from './backup-lock.ts';
+import { observeLastBackupCached } from './last-backup.ts';
 import { readExternalStores } from './external-stores.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
 import { HTTP_ROUTE, SERVICE_MONITOR } from './owned.ts';
@@ -118,7 +120,15 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     const createdSecrets = await ensureSecrets(ctx, renderSecrets(instance, random), live);
     // External MongoDB/Redis: egress is opened to the ports their connection strings name.
     const external = await readExternalStores(ctx, instance);
-    const desired = renderChildren(instance, caps, external.ports);
+    // A restore holding the data lock keeps the backup CronJob suspended (restore.ts).
+    const restoring =
+      instance.spec.backup.enabled && !instance.spec.hibernate
+        ? await restoreHoldingLock(ctx, { namespace: key.namespace, name: key.name })
+        : undefined;
+    const desired = withBackupsSuspended(
+      renderChildren(instance, caps, external.ports),
+      restoring !== undefined,
+    );
     let outcome: ApplyOutcome;
     try {
       outcome = await applyChildren(ctx, raw, desired, live, async () => {
@@ -157,7 +167,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       : withWakeCondition(computeStatus(instance, observed, raw.status, now()), raw.status, now());
     const lastBackup = newestBackup(
       raw.status?.lastBackup,
-      await observeLastBackup(ctx.client, instance.metadata.namespace, instance.metadata.name),
+      await observeLastBackupCached(ctx, instance, raw.status?.lastBackup),
     );
     if (lastBackup) status.lastBackup = lastBackup;
     const wasReady = findCondition(raw.status?.conditions, CONDITION.Ready)?.status === 'True';

@@ -7,7 +7,11 @@
 //                       restore every collection, then attachments)
 //   AppRestored         the saved settings are back and the app's pods are ready
 // Level-based: every reconcile re-reads the instance, its Deployments and the Job and moves as
-// far as it can. The annotation pms.io/restore=<name> on the instance serialises restores.
+// far as it can. Before any step the restore takes the instance's data lock (a Lease with
+// resourceVersion preconditions, controller/backup-lock.ts) that PmsBackups take too: a second
+// restore or a backup waits (Pending) until this one finished. While it holds the lock the
+// backup CronJob is suspended and a scheduled run already started is waited for; the lock is
+// released, and the CronJob resumed (unless the instance hibernates), when it ends.
 // On a failed Job the instance stays in maintenance (spec.onFailure: KeepMaintenance, the
 // default: the database may be half restored) or comes back (RestoreApp).
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -42,18 +46,25 @@ import {
   writeStatus,
   type JobObject,
 } from './backup-shared.ts';
+import {
+  acquireDataLock,
+  releaseDataLock,
+  type LockHolder,
+  type LockTarget,
+} from './backup-lock.ts';
 import type {
   ControllerDefinition,
   ObjectKey,
   ReconcileContext,
   ReconcileResult,
 } from './types.ts';
-import { toClientModel } from './wire.ts';
+import { toClientModel, toWire } from './wire.ts';
 
-export const RESTORE_ANNOTATION = 'pms.io/restore';
 export const SAVED_ANNOTATION = 'pms.io/restore-saved';
 const POLL_MS = 2_000;
 const WAIT_MS = 15_000;
+/** Waiting for the data lock or a scheduled backup: look again this often. */
+const LOCK_WAIT_MS = 3_000;
 
 type StepName =
   'MaintenanceEnabled' | 'AppScaledDown' | 'DataRestored' | 'AppRestored' | 'Complete';
@@ -69,6 +80,10 @@ const STEPS: StepName[] = [
 interface RawInstance extends KubernetesObject {
   spec?: Record<string, unknown>;
   status?: { observedGeneration?: number };
+}
+
+interface CronJobObject extends KubernetesObject {
+  spec?: { suspend?: boolean };
 }
 
 interface DeploymentObject extends KubernetesObject {
@@ -158,7 +173,42 @@ export async function reconcileRestore(
     await write('Pending', message);
     return { requeueAfterMs };
   };
+  const me: LockHolder = { kind: RESTORE_KIND, name, uid: r.metadata.uid };
+  /** The instance whose lock this reconcile holds (set once taken), and whether it hibernates. */
+  const holding: { target?: LockTarget; hibernating: boolean } = { hibernating: false };
+  const cronJobs = async () =>
+    (
+      await ctx.client.list<CronJobObject>(
+        'batch/v1',
+        'CronJob',
+        ns,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `app.kubernetes.io/instance=${r.spec.instanceRef.name},app.kubernetes.io/component=backup`,
+      )
+    ).items.map((c) => toWire(c));
+  /** Suspends (true) or resumes (false) the scheduled backups of the target (its CronJob). */
+  const setBackupsSuspended = async (suspend: boolean) => {
+    for (const c of await cronJobs()) {
+      if ((c.spec?.suspend ?? false) === suspend) continue;
+      await mergePatch(
+        ctx,
+        { apiVersion: 'batch/v1', kind: 'CronJob', name: c.metadata?.name ?? '', namespace: ns },
+        { spec: { suspend } },
+      );
+    }
+  };
+  /** Releases the lock (if this restore held it) and resumes scheduled backups. */
+  const letGo = async () => {
+    const t = holding.target;
+    if (t && (await releaseDataLock(ctx, t, me)) && !holding.hibernating) {
+      await setBackupsSuspended(false);
+    }
+  };
   const fail = async (reason: string, message: string) => {
+    await letGo();
     steps.set('Complete', ['False', reason, message]);
     if (await write('Failed', message)) await ctx.events.record(r, 'Warning', reason, message);
     return {};
@@ -220,21 +270,19 @@ export async function reconcileRestore(
   }
   fields.objectKey = objectKey;
 
-  // One restore at a time per instance.
-  const annotations = raw.metadata?.annotations ?? {};
-  const holder = annotations[RESTORE_ANNOTATION];
-  if (holder && holder !== name) {
-    const other = await readObject<PmsRestore & KubernetesObject>(
-      ctx,
-      API_VERSION,
-      RESTORE_KIND,
-      ns,
-      holder,
+  // One restore or backup at a time per instance: the data lock.
+  const lockTarget: LockTarget = { namespace: ns, name: target, uid: raw.metadata?.uid };
+  const lock = await acquireDataLock(ctx, lockTarget, me);
+  if (!lock.held) {
+    return pending(
+      lock.kind === 'PmsBackup' ? 'BackupRunning' : 'AnotherRestoreRunning',
+      `waiting for ${lock.holder} to finish (it holds the data lock of ${target})`,
+      LOCK_WAIT_MS,
     );
-    if (other && !isTerminal(other.status?.phase)) {
-      return pending('AnotherRestoreRunning', `waiting for PmsRestore ${holder} to finish`);
-    }
   }
+  holding.target = lockTarget;
+  holding.hibernating = instance.spec.hibernate;
+  const annotations = raw.metadata?.annotations ?? {};
 
   const jobName = restoreJobName(r);
   const job = await readObject<JobObject>(ctx, 'batch/v1', 'Job', ns, jobName);
@@ -268,11 +316,11 @@ export async function reconcileRestore(
     };
   const savedText = `maintenance=${saved.maintenance}, backend=${saved.backendReplicas}, worker=${saved.workerReplicas}`;
 
-  /** Puts the saved settings back (once: only while the instance still carries our lock). */
+  /** Puts the saved settings back (once: the patch removes the saved-settings annotation). */
   const bringBack = async (): Promise<boolean> => {
-    if (holder === name) {
+    if (annotations[SAVED_ANNOTATION] !== undefined) {
       await mergePatch(ctx, instanceRef, {
-        metadata: { annotations: { [RESTORE_ANNOTATION]: null, [SAVED_ANNOTATION]: null } },
+        metadata: { annotations: { [SAVED_ANNOTATION]: null } },
         spec: {
           maintenance: saved.maintenance,
           backend: { replicas: saved.backendReplicas },
@@ -346,6 +394,7 @@ export async function reconcileRestore(
     }
     steps.set('AppRestored', ['True', 'AppRestored', `back to ${savedText}`]);
     steps.set('Complete', ['True', 'Succeeded', `${target} restored from ${objectKey}`]);
+    await letGo();
     if (await write('Succeeded')) {
       await ctx.events.record(
         r,
@@ -357,13 +406,27 @@ export async function reconcileRestore(
     return {};
   }
 
-  // Enter maintenance: one patch carries the lock, the saved settings and the change.
+  // No backup may run while the data changes: scheduled runs are suspended (the instance
+  // reconcile renders the CronJob suspended too while a restore holds the lock), and a run the
+  // CronJob started before is waited for.
+  await setBackupsSuspended(true);
+  if (!job) {
+    const scheduled = await runningScheduledBackups(ctx, ns, target);
+    if (scheduled.length > 0) {
+      return pending(
+        'ScheduledBackupRunning',
+        `waiting for the scheduled backup Job ${scheduled.join(', ')} to finish`,
+        LOCK_WAIT_MS,
+      );
+    }
+  }
+
+  // Enter maintenance: one patch carries the saved settings and the change.
   fields.saved = saved;
   fields.startTime ??= now().toISOString();
   const s = instance.spec;
   let patchedNow = false;
   if (
-    holder !== name ||
     !sameSaved(parseSaved(annotations[SAVED_ANNOTATION]), saved) ||
     !s.maintenance ||
     s.backend.replicas !== 0 ||
@@ -372,9 +435,7 @@ export async function reconcileRestore(
     steps.set('AppScaledDown', ['Unknown', 'Waiting', 'entering maintenance first']);
     if (!prev.saved) await write('EnteringMaintenance'); // saved is recorded before the change
     await mergePatch(ctx, instanceRef, {
-      metadata: {
-        annotations: { [RESTORE_ANNOTATION]: name, [SAVED_ANNOTATION]: JSON.stringify(saved) },
-      },
+      metadata: { annotations: { [SAVED_ANNOTATION]: JSON.stringify(saved) } },
       spec: { maintenance: true, backend: { replicas: 0 }, worker: { replicas: 0 } },
     });
     patchedNow = true;
@@ -440,6 +501,32 @@ export async function reconcileRestore(
   steps.set('DataRestored', ['Unknown', 'Restoring', `Job ${jobName} restoring ${objectKey}`]);
   await write('Restoring');
   return { requeueAfterMs: WAIT_MS * 4 };
+}
+
+/** Jobs the backup CronJob of `instance` started that have not finished. */
+async function runningScheduledBackups(
+  ctx: ReconcileContext,
+  ns: string,
+  instance: string,
+): Promise<string[]> {
+  const jobs = await ctx.client.list<JobObject>(
+    'batch/v1',
+    'Job',
+    ns,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    `app.kubernetes.io/instance=${instance},app.kubernetes.io/component=backup`,
+  );
+  return jobs.items
+    .map((j) => toWire(j))
+    .filter((j) => (j.metadata?.ownerReferences ?? []).some((o) => o.kind === 'CronJob'))
+    .filter((j) => {
+      const s = jobState(j).state;
+      return s !== 'succeeded' && s !== 'failed';
+    })
+    .map((j) => j.metadata?.name ?? '');
 }
 
 export const pmsRestoreController: ControllerDefinition = {

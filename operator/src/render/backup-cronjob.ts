@@ -45,3 +45,17 @@ export function renderBackupCronJob(i: PmsInstance): Child[] {
     },
   ];
 }
+
+/**
+ * The children with the backup CronJob suspended: while a PmsRestore holds the instance's data
+ * lock no scheduled backup may start (a backup of a half-restored database). The reconcile
+ * decides `restoring` from the lock; rendering stays pure.
+ */
+export function withBackupsSuspended(children: Child[], restoring: boolean): Child[] {
+  if (!restoring) return children;
+  return children.map((c) =>
+    c.kind === 'CronJob' && c.metadata?.labels?.['app.kubernetes.io/component'] === 'backup'
+      ? ({ ...c, spec: { ...(c.spec as Record<string, unknown>), suspend: true } } as Child)
+      : c,
+  );
+}
