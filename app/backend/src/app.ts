@@ -54,6 +54,7 @@ export function buildApp(deps: Deps): BuiltApp {
       exposedHeaders: [
         'X-Request-Id',
         'Retry-After',
+        'ETag',
         'RateLimit-Limit',
         'RateLimit-Remaining',
         'RateLimit-Reset',

@@ -362,3 +362,134 @@ test('parallel creates get distinct, gap-free numbers', async () => {
   const numbers = results.map((r) => r.body.number as number).sort((a, b) => a - b);
   assert.equal(new Set(numbers).size, 8);
 });
+
+test('assignees and labels toggled concurrently by two people all survive (atomic add/remove)', async () => {
+  const t = (await owner.post(`${P}/tasks`, { title: 'Concurrent toggles' })).body;
+  const T = `${P}/tasks/${t.number}`;
+  const lbl = async (name: string) =>
+    (await owner.post(`${P}/labels`, { name, color: '#00ff00' })).body.id as string;
+  const labels = { bug: await lbl('defect'), feature: await lbl('wish') };
+  // Four different edits at once from two users: each must land, none rebuilt from a stale copy.
+  const rs = await Promise.all([
+    owner.post(`${T}/assignees`, { userId: ownerId }),
+    bob.client.post(`${T}/assignees`, { userId: bob.id }),
+    owner.post(`${T}/labels`, { labelId: labels.bug }),
+    bob.client.post(`${T}/labels`, { labelId: labels.feature }),
+  ]);
+  assert.deepEqual(
+    rs.map((r) => r.status),
+    [200, 200, 200, 200],
+    JSON.stringify(rs.map((r) => r.body)),
+  );
+  let cur = (await owner.get(T)).body;
+  assert.deepEqual([...cur.assigneeIds].sort(), [ownerId, bob.id].sort());
+  assert.deepEqual([...cur.labelIds].sort(), [labels.bug, labels.feature].sort());
+  assert.equal(cur.version, 4, 'each edit is one version');
+
+  // Removing one while someone else edits the title: both changes stay.
+  const [rm, title] = await Promise.all([
+    bob.client.del(`${T}/assignees/${ownerId}`),
+    owner.patch(T, { title: 'Concurrent toggles, renamed' }),
+  ]);
+  assert.equal(rm.status, 200);
+  assert.equal(title.status, 200);
+  cur = (await owner.get(T)).body;
+  assert.deepEqual(cur.assigneeIds, [bob.id]);
+  assert.equal(cur.title, 'Concurrent toggles, renamed');
+
+  // Idempotent: adding what is there / removing what is not changes nothing (no new version).
+  const again = await owner.post(`${T}/labels`, { labelId: labels.bug });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.version, cur.version);
+  assert.equal((await owner.del(`${T}/assignees/${ownerId}`)).body.version, cur.version);
+  // Only members and the project's labels can be added.
+  const outsider = await owner.post(`${T}/assignees`, { userId: '0123456789abcdef01234567' });
+  assert.equal(outsider.status, 400);
+  assert.equal(outsider.body.details[0].path, 'body.assigneeIds');
+  const act = await owner.get(`${T}/activity`);
+  assert.ok(
+    act.body.items.some(
+      (a: { changes: { field: string }[] }) => a.changes[0]?.field === 'labelIds',
+    ),
+  );
+});
+
+test('ETag / If-Match: a stale version gets 412 with the current task and changes nothing', async () => {
+  const t = (await owner.post(`${P}/tasks`, { title: 'Versioned', priority: 'low' })).body;
+  const T = `${P}/tasks/${t.number}`;
+  const labels = {
+    bug: (await owner.post(`${P}/labels`, { name: 'v', color: '#0000ff' })).body.id,
+  };
+  const g = await owner.get(T);
+  assert.equal(g.headers.get('etag'), `"${g.body.version}"`);
+  const etag = g.headers.get('etag') as string;
+
+  const ok = await owner.req('PATCH', T, { priority: 'high' }, { 'if-match': etag });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.headers.get('etag'), `"${ok.body.version}"`);
+  assert.notEqual(ok.headers.get('etag'), etag);
+
+  // Bob still holds the old ETag.
+  const staleRes = await bob.client.req(
+    'PATCH',
+    T,
+    { priority: 'urgent', title: 'X' },
+    {
+      'if-match': etag,
+    },
+  );
+  assert.equal(staleRes.status, 412, JSON.stringify(staleRes.body));
+  assert.equal(staleRes.body.error, 'precondition_failed');
+  assert.equal(staleRes.body.current.priority, 'high');
+  assert.equal(staleRes.body.current.version, ok.body.version);
+  assert.equal(staleRes.headers.get('etag'), ok.headers.get('etag'));
+  const after = (await owner.get(T)).body;
+  assert.equal(after.priority, 'high', 'the stale edit changed nothing');
+  assert.equal(after.title, 'Versioned');
+  assert.equal(after.version, ok.body.version);
+  // Stale If-Match on the atomic endpoints too.
+  assert.equal(
+    (await bob.client.req('POST', `${T}/labels`, { labelId: labels.bug }, { 'if-match': etag }))
+      .status,
+    412,
+  );
+
+  // Without If-Match (optional) the write applies to whatever version is current.
+  const free = await bob.client.patch(T, { priority: 'urgent' });
+  assert.equal(free.status, 200);
+  assert.equal(free.body.version, after.version + 1);
+  // `*` and weak tags are accepted.
+  assert.equal((await owner.req('PATCH', T, { estimate: 2 }, { 'if-match': '*' })).status, 200);
+  const cur = (await owner.get(T)).body;
+  assert.equal(
+    (await owner.req('PATCH', T, { estimate: 3 }, { 'if-match': `W/"${cur.version}"` })).status,
+    200,
+  );
+
+  // Two writers holding the same ETag: exactly one wins, the other gets 412.
+  const base = (await owner.get(T)).headers.get('etag') as string;
+  const race = await Promise.all([
+    owner.req('PATCH', T, { title: 'Mine' }, { 'if-match': base }),
+    bob.client.req('PATCH', T, { title: 'Yours' }, { 'if-match': base }),
+  ]);
+  assert.deepEqual(race.map((r) => r.status).sort(), [200, 412]);
+  const winner = race.find((r) => r.status === 200)?.body.title;
+  assert.equal((await owner.get(T)).body.title, winner);
+
+  // List items carry the version (the ETag without a GET per task).
+  const list = await owner.get(`${P}/tasks?q=${t.key}`);
+  assert.equal(list.body.items[0].version, (await owner.get(T)).body.version);
+  // A move keeps the version counting.
+  const moved = await owner.post(`${T}/move`, { stateId: sid(1) });
+  assert.equal(moved.body.version, list.body.items[0].version + 1);
+});
+
+test('OpenAPI documents If-Match, ETag and 412 on task writes', async () => {
+  const doc = (await owner.get('/api/v1/openapi.json')).body;
+  const patch = doc.paths['/api/v1/projects/{project}/tasks/{task}'].patch;
+  assert.ok(patch.parameters.some((p: { name: string }) => p.name === 'If-Match'));
+  assert.ok(patch.responses['412']);
+  assert.ok(patch.responses['200'].headers.ETag);
+  assert.ok(doc.paths['/api/v1/projects/{project}/tasks/{task}/assignees'].post);
+  assert.ok(doc.paths['/api/v1/projects/{project}/tasks/{task}/labels/{item}'].delete);
+});

@@ -65,6 +65,8 @@ export interface Task {
   priority: Priority;
   assigneeIds: string[];
   labelIds: string[];
+  /** Incremented by every write; sent back as `If-Match` so a stale edit is refused (412). */
+  version: number;
   dueDate: string | null;
   estimate: number | null;
   parentId: string | null;

@@ -4,6 +4,7 @@ import { RefreshClaim, RefreshToken } from '../auth/model.ts';
 import { Notification } from '../notifications/model.ts';
 import type { Storage } from '../platform/s3.ts';
 import { ApiToken } from '../tokens/model.ts';
+import { TaskClaim } from '../tasks/model.ts';
 
 export interface CleanupResult {
   refreshTokens: number;
@@ -20,6 +21,8 @@ export async function runCleanup(storage: Storage, now = new Date()): Promise<Cl
     })
   ).deletedCount;
   await RefreshClaim.deleteMany({ expiresAt: { $lt: now } });
+  // Task write claims left by a process that died mid-write (normally deleted at once).
+  await TaskClaim.deleteMany({ at: { $lt: new Date(now.getTime() - 3_600_000) } });
   const apiTokens = (await ApiToken.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
   // Presigned uploads never confirmed within a day: remove the object (if any) and the record.
   const stale = await Attachment.find({

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   length_required: 411,
+  precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -34,16 +35,23 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[] | undefined;
   readonly headers: Record<string, string>;
+  /** Extra top-level fields of the error body (e.g. `current` on 412). */
+  readonly extra: Record<string, unknown>;
   constructor(
     code: ErrorCode,
     message: string,
-    opts: { details?: ErrorDetail[]; headers?: Record<string, string> } = {},
+    opts: {
+      details?: ErrorDetail[];
+      headers?: Record<string, string>;
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = opts.details;
     this.headers = opts.headers ?? {};
+    this.extra = opts.extra ?? {};
   }
   get status(): number {
     return ERROR_STATUS[this.code];
@@ -105,7 +113,11 @@ export function errorHandler(opts: { logger: Logger; exposeStack: boolean }): Er
       return;
     }
     for (const [k, v] of Object.entries(appErr.headers)) res.setHeader(k, v);
-    const body: Record<string, unknown> = { error: appErr.code, message: appErr.message };
+    const body: Record<string, unknown> = {
+      ...appErr.extra,
+      error: appErr.code,
+      message: appErr.message,
+    };
     if (appErr.details) body.details = appErr.details;
     if (opts.exposeStack && appErr.code === 'internal_error' && err instanceof Error)
       body.stack = err.stack;

@@ -22,6 +22,11 @@ export interface OpSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.Zo
   raw?: boolean;
   /** Extra request body media type documented instead of JSON (uploads). */
   rawBody?: string;
+  /**
+   * Documents optimistic concurrency: `read` answers with an `ETag`; `write` also takes an
+   * optional `If-Match` and may answer 412 (the handler does the checking).
+   */
+  etag?: 'read' | 'write';
 }
 
 export interface Ctx<B, Q, P> {
@@ -45,6 +50,7 @@ export interface Operation {
   params?: z.ZodType;
   status: number;
   rawBody?: string;
+  etag?: 'read' | 'write';
 }
 
 export function issuesToDetails(issues: z.core.$ZodIssue[], prefix: string): ErrorDetail[] {
@@ -96,6 +102,7 @@ export class Api {
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.rawBody ? { rawBody: spec.rawBody } : {}),
+      ...(spec.etag ? { etag: spec.etag } : {}),
     });
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       if (spec.auth !== 'public') requirePrincipal(req, spec.auth);

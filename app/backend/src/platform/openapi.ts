@@ -27,13 +27,40 @@ export function buildOpenApi(ops: Operation[], info: { version: string; serverUr
           schema: s,
         });
     }
+    if (op.etag === 'write')
+      parameters.push({
+        name: 'If-Match',
+        in: 'header',
+        required: false,
+        description:
+          'ETag of the version the change was based on; another version answers 412 with `current`',
+        schema: { type: 'string' },
+      });
+    const success: Record<string, unknown> = {
+      description: op.status === 204 ? 'No content' : 'Success',
+    };
+    if (op.etag)
+      success.headers = {
+        ETag: { description: 'The version of the returned resource', schema: { type: 'string' } },
+      };
     const operation: Record<string, unknown> = {
       summary: op.summary,
       tags: [op.tag],
       operationId: `${op.method}_${op.path.replace(/[^A-Za-z0-9]+/g, '_')}`,
       parameters,
       responses: {
-        [String(op.status)]: { description: op.status === 204 ? 'No content' : 'Success' },
+        [String(op.status)]: success,
+        ...(op.etag === 'write'
+          ? {
+              '412': {
+                description:
+                  'If-Match does not match: `error: precondition_failed`, `current` holds the current resource',
+                content: {
+                  'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+                },
+              },
+            }
+          : {}),
         default: {
           description: 'Error',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

@@ -20,6 +20,9 @@ const taskSchema = new Schema(
     parentId: { type: Schema.Types.ObjectId, default: null },
     rank: { type: String, required: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    // Incremented by every write of the task: the ETag, and the value an update must still
+    // find (see `writeAt` in service.ts). Tasks written before it existed read as 0.
+    version: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
@@ -37,6 +40,15 @@ taskSchema.index({ parentId: 1 });
 export type TTaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
 export const Task = mongoose.model('Task', taskSchema);
 
+/**
+ * One document per task write in progress, `_id` = `<taskId>:<version being written>`. FerretDB
+ * v1 applies an update by reading, changing and writing the document back without isolation, so
+ * a version in the update filter alone does not stop two writers that read the same version; the
+ * unique `_id` does (the same primitive as refresh claims). Deleted when the write is done.
+ */
+const taskClaimSchema = new Schema({ _id: String, at: { type: Date, required: true } });
+export const TaskClaim = mongoose.model('TaskClaim', taskClaimSchema, 'taskclaims');
+
 export const toTask = (t: TTaskDoc, projectKey: string) => ({
   id: String(t._id),
   projectId: String(t.projectId),
@@ -53,6 +65,7 @@ export const toTask = (t: TTaskDoc, projectKey: string) => ({
   parentId: t.parentId ? String(t.parentId) : null,
   rank: t.rank,
   createdBy: String(t.createdBy),
+  version: t.version ?? 0,
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });

@@ -32,6 +32,8 @@ import {
   board,
   createTask,
   deleteTask,
+  editTaskArray,
+  etagOf,
   findTask,
   getTask,
   listTasks,
@@ -97,22 +99,91 @@ export function taskRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZTaskParams,
+      etag: 'read',
     },
-    async ({ user, params }) => getTask(await ctx(user, params.project), params.task),
+    async ({ user, params, res }) => {
+      const t = await getTask(await ctx(user, params.project), params.task);
+      res.setHeader('ETag', etagOf(t));
+      return t;
+    },
   );
   api.op(
     {
       method: 'patch',
       path: `${P}/tasks/:task`,
-      summary: 'Update a task',
+      summary: 'Update a task (If-Match optional)',
       tag,
       auth: 'user',
       params: ZTaskParams,
       body: ZUpdateTaskSchema,
+      etag: 'write',
     },
-    async ({ user, params, body }) =>
-      updateTask(await ctx(user, params.project, 'member'), params.task, body),
+    async ({ user, params, body, req, res }) => {
+      const t = await updateTask(
+        await ctx(user, params.project, 'member'),
+        params.task,
+        body,
+        req.get('if-match'),
+      );
+      res.setHeader('ETag', etagOf(t));
+      return t;
+    },
   );
+  // One assignee or label at a time, applied atomically ($addToSet / $pull).
+  for (const [segment, field, bodyKey, label] of [
+    ['assignees', 'assigneeIds', 'userId', 'assignee'],
+    ['labels', 'labelIds', 'labelId', 'label'],
+  ] as const) {
+    api.op(
+      {
+        method: 'post',
+        path: `${P}/tasks/:task/${segment}`,
+        summary: `Add one ${label} (idempotent)`,
+        tag,
+        auth: 'user',
+        params: ZTaskParams,
+        body: z.object({ [bodyKey]: ZObjectId }).strict(),
+        status: 200,
+        etag: 'write',
+      },
+      async ({ user, params, body, req, res }) => {
+        const t = await editTaskArray(
+          await ctx(user, params.project, 'member'),
+          params.task,
+          field,
+          'add',
+          (body as Record<string, string>)[bodyKey] as string,
+          req.get('if-match'),
+        );
+        res.setHeader('ETag', etagOf(t));
+        return t;
+      },
+    );
+    api.op(
+      {
+        method: 'delete',
+        path: `${P}/tasks/:task/${segment}/:item`,
+        summary: `Remove one ${label} (idempotent)`,
+        tag,
+        auth: 'user',
+        params: ZTaskParams.extend({ item: ZObjectId }),
+        status: 200,
+        etag: 'write',
+      },
+      async ({ user, params, req, res }) => {
+        const t = await editTaskArray(
+          await ctx(user, params.project, 'member'),
+          params.task,
+          field,
+          'remove',
+          params.item,
+          req.get('if-match'),
+        );
+        res.setHeader('ETag', etagOf(t));
+        return t;
+      },
+    );
+  }
   api.op(
     {
       method: 'delete',

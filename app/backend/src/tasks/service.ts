@@ -3,12 +3,12 @@ import type { Deps } from '../deps.ts';
 import { Comment } from '../comments/model.ts';
 import { diff, record } from '../activity/service.ts';
 import type { Principal } from '../platform/auth.ts';
-import { badRequest, notFound } from '../platform/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
 import type { ProjectAccess } from '../projects/access.ts';
 import { Label, Membership, State, toState, type TStateDoc } from '../projects/model.ts';
 import { nextTaskNumber } from '../projects/service.ts';
 import { notify } from '../notifications/service.ts';
-import { Task, toTask, type TPriority, type TTask, type TTaskDoc } from './model.ts';
+import { Task, TaskClaim, toTask, type TPriority, type TTask, type TTaskDoc } from './model.ts';
 import {
   afterCursor,
   decodeCursor,
@@ -170,24 +170,121 @@ export async function getTask(c: TaskCtx, ref: string): Promise<TTask> {
   return view(c, await findTask(c.access, ref));
 }
 
-export async function updateTask(c: TaskCtx, ref: string, patch: TUpdateTask): Promise<TTask> {
-  const before = await findTask(c.access, ref);
-  await checkRefs(c, patch, String(before._id));
-  const set: Record<string, unknown> = { ...patch };
-  if (patch.assigneeIds) set.assigneeIds = [...new Set(patch.assigneeIds)];
-  if (patch.labelIds) set.labelIds = [...new Set(patch.labelIds)];
-  if (patch.priority) set.priorityOrder = PRIORITY_ORDER[patch.priority];
-  if (patch.stateId && patch.stateId !== String(before.stateId))
-    set.rank = rankBetween(await lastRank(c.access.projectId, patch.stateId, before._id), null);
-  const changes = diff(before as unknown as Record<string, unknown>, { ...patch });
-  if (changes.length === 0) return view(c, before);
-  const after = await Task.findByIdAndUpdate(
-    before._id,
-    { $set: set },
-    { new: true },
-  ).lean<TTaskDoc>();
-  if (!after) throw notFound('Task');
+// Optimistic concurrency ------------------------------------------------------------------------
+
+/** The task's ETag: its version, quoted (a strong validator). */
+export const etagOf = (t: { version: number }) => `"${t.version}"`;
+
+/** Whether an `If-Match` header admits version `v` (`*`, or a list of tags; `W/` is ignored). */
+export function ifMatchAdmits(header: string, v: number): boolean {
+  return header
+    .split(',')
+    .map((s) => s.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === `"${v}"`);
+}
+
+const versionOf = (t: Pick<TTaskDoc, 'version'>) => t.version ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A claim older than this was left by a writer that died between claim and release. */
+const CLAIM_STALE_MS = 30_000;
+/** Attempts of a write that lost the race to a concurrent one (re-read, re-apply). */
+const WRITE_ATTEMPTS = 25;
+
+async function claim(id: string, retakeStale = true): Promise<boolean> {
+  try {
+    await TaskClaim.create({ _id: id, at: new Date() });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!retakeStale) return false;
+    const stale = await TaskClaim.deleteOne({
+      _id: id,
+      at: { $lt: new Date(Date.now() - CLAIM_STALE_MS) },
+    });
+    return stale.deletedCount > 0 && claim(id, false);
+  }
+}
+
+/**
+ * Applies `update` to task `id` only if it is still at `version`, and increments the version.
+ * Returns null when another write got there first. On MongoDB the version in the filter is
+ * enough; the claim makes it hold on FerretDB v1 too (see TaskClaim). A writer that read an
+ * older version and claims after the winner released finds the newer version and no match.
+ */
+async function writeAt(
+  id: unknown,
+  version: number,
+  update: Record<string, unknown>,
+): Promise<TTaskDoc | null> {
+  const claimId = `${String(id)}:${version + 1}`;
+  if (!(await claim(claimId))) return null;
+  try {
+    return await Task.findOneAndUpdate(
+      // Tasks created before the field existed have none: version 0 also matches a missing one.
+      { _id: id, version: version === 0 ? { $in: [0, null] } : version },
+      { ...update, $inc: { version: 1 } },
+      { new: true },
+    ).lean<TTaskDoc>();
+  } finally {
+    await TaskClaim.deleteOne({ _id: claimId }).catch(() => undefined);
+  }
+}
+
+function stale(c: TaskCtx, current: TTaskDoc): AppError {
+  const t = view(c, current);
+  return new AppError(
+    'precondition_failed',
+    'The task was changed by someone else; reload it and apply your change again',
+    { headers: { ETag: etagOf(t) }, extra: { current: t } },
+  );
+}
+
+/**
+ * Runs read → decide → versioned write until the write lands. `plan` returns the update to
+ * apply to the task it was given (null = nothing to change). With `ifMatch`, a version other
+ * than the one asked for is 412 with the current task instead of a retry.
+ */
+async function versioned(
+  c: TaskCtx,
+  ref: string,
+  ifMatch: string | undefined,
+  plan: (before: TTaskDoc) => Promise<Record<string, unknown> | null>,
+): Promise<{ before: TTaskDoc; after: TTaskDoc; changed: boolean }> {
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const before = await findTask(c.access, ref);
+    if (ifMatch !== undefined && !ifMatchAdmits(ifMatch, versionOf(before))) throw stale(c, before);
+    const update = await plan(before);
+    if (!update) return { before, after: before, changed: false };
+    const after = await writeAt(before._id, versionOf(before), update);
+    if (after) return { before, after, changed: true };
+    if (ifMatch !== undefined && !ifMatch.includes('*'))
+      throw stale(c, await findTask(c.access, ref));
+    await sleep(5 + Math.random() * 20 * (attempt + 1));
+  }
+  throw conflict('The task is being changed by others right now, try again');
+}
+
+export async function updateTask(
+  c: TaskCtx,
+  ref: string,
+  patch: TUpdateTask,
+  ifMatch?: string,
+): Promise<TTask> {
+  let changes: ReturnType<typeof diff> = [];
+  const { before, after, changed } = await versioned(c, ref, ifMatch, async (cur) => {
+    await checkRefs(c, patch, String(cur._id));
+    changes = diff(cur as unknown as Record<string, unknown>, { ...patch });
+    if (changes.length === 0) return null;
+    const set: Record<string, unknown> = { ...patch };
+    if (patch.assigneeIds) set.assigneeIds = [...new Set(patch.assigneeIds)];
+    if (patch.labelIds) set.labelIds = [...new Set(patch.labelIds)];
+    if (patch.priority) set.priorityOrder = PRIORITY_ORDER[patch.priority];
+    if (patch.stateId && patch.stateId !== String(cur.stateId))
+      set.rank = rankBetween(await lastRank(c.access.projectId, patch.stateId, cur._id), null);
+    return { $set: set };
+  });
   const t = view(c, after);
+  if (!changed) return t;
   await record(c.user, c.access.projectId, t.id, 'task.updated', changes);
   await c.deps.cache.bump(cacheNs(c.access.projectId));
   const old = new Set(before.assigneeIds.map(String));
@@ -196,6 +293,40 @@ export async function updateTask(c: TaskCtx, ref: string, patch: TUpdateTask): P
     t,
     t.assigneeIds.filter((id) => !old.has(id)),
   );
+  return t;
+}
+
+export type TArrayField = 'assigneeIds' | 'labelIds';
+
+/**
+ * Adds or removes one assignee or label with `$addToSet`/`$pull`, so two people toggling
+ * different entries at once both keep their change (no array rebuilt from a stale copy).
+ * Adding something already there, or removing something absent, changes nothing.
+ */
+export async function editTaskArray(
+  c: TaskCtx,
+  ref: string,
+  field: TArrayField,
+  op: 'add' | 'remove',
+  value: string,
+  ifMatch?: string,
+): Promise<TTask> {
+  const { before, after, changed } = await versioned(c, ref, ifMatch, async (cur) => {
+    const has = cur[field].some((x) => String(x) === value);
+    if (op === 'add' ? has : !has) return null;
+    if (op === 'add') {
+      await checkRefs(c, { [field]: [value] }, String(cur._id));
+      return { $addToSet: { [field]: value } };
+    }
+    return { $pull: { [field]: value } };
+  });
+  const t = view(c, after);
+  if (!changed) return t;
+  await record(c.user, c.access.projectId, t.id, 'task.updated', [
+    { field, from: before[field].map(String), to: t[field] },
+  ]);
+  await c.deps.cache.bump(cacheNs(c.access.projectId));
+  if (field === 'assigneeIds' && op === 'add') await notifyAssigned(c, t, [value]);
   return t;
 }
 
@@ -231,7 +362,9 @@ export async function moveTask(
         all.map((t, i) => ({
           updateOne: {
             filter: { _id: t._id },
-            update: { $set: { rank: ranks[i < at ? i : i + 1] } },
+            // Not claimed (a rare repair of a whole column): the version still moves, so
+            // an If-Match taken before it fails rather than silently passing.
+            update: { $set: { rank: ranks[i < at ? i : i + 1] }, $inc: { version: 1 } },
           },
         })),
       );
@@ -240,12 +373,16 @@ export async function moveTask(
       rank = rankBetween(prev, next);
     }
   }
-  const after = await Task.findByIdAndUpdate(
-    task._id,
-    { $set: { stateId, rank } },
-    { new: true },
-  ).lean<TTaskDoc>();
-  if (!after) throw notFound('Task');
+  // The task's other fields may change meanwhile (an assignee toggled): write at whatever
+  // version it has now, so the move neither loses nor overwrites that change.
+  let after: TTaskDoc | null = null;
+  for (let cur = task, attempt = 0; !after; attempt++) {
+    after = await writeAt(cur._id, versionOf(cur), { $set: { stateId, rank } });
+    if (after) break;
+    if (attempt >= WRITE_ATTEMPTS) throw conflict('The task is being changed by others right now');
+    await sleep(5 + Math.random() * 20 * (attempt + 1));
+    cur = await findTask(c.access, String(task._id));
+  }
   const changes = diff(task as unknown as Record<string, unknown>, {
     stateId: after.stateId,
     rank,

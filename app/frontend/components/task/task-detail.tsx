@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
-import { PRIORITIES, toggle } from '@/lib/filters.ts';
+import { PRIORITIES } from '@/lib/filters.ts';
 import { dateInputValue, formatDate, relativeTime } from '@/lib/format.ts';
 import type { Priority, Task } from '@/lib/types.ts';
 import { Icon } from '../icons.tsx';
@@ -94,6 +94,16 @@ export function TaskDetail({
   // Edits are sent one after another, so answers cannot arrive out of order and overwrite a
   // newer value with an older one (e.g. a date picked while an estimate is still saving).
   const queue = useRef<Promise<unknown>>(Promise.resolve());
+  // The newest version of the task this panel has seen: queued edits run after earlier ones
+  // answered, before React re-renders, so they read the version here rather than from `task`.
+  const latest = useRef<Task | undefined>(undefined);
+  if (
+    res.data &&
+    (!latest.current ||
+      latest.current.id !== res.data.id ||
+      res.data.version >= latest.current.version)
+  )
+    latest.current = res.data;
   const editable = can('member') && !project.archived;
 
   if (res.error instanceof ApiError && res.error.status === 404) {
@@ -104,36 +114,59 @@ export function TaskDetail({
   const task = res.data;
   if (!task) return <Loading label="Loading task…" />;
 
-  const update = async (
-    patch: Partial<
-      Pick<
-        Task,
-        | 'title'
-        | 'description'
-        | 'stateId'
-        | 'priority'
-        | 'assigneeIds'
-        | 'labelIds'
-        | 'dueDate'
-        | 'estimate'
-      >
-    >,
-  ): Promise<boolean> => {
-    const run = queue.current.then(() => send(patch));
+  type Patch = Partial<
+    Pick<Task, 'title' | 'description' | 'stateId' | 'priority' | 'dueDate' | 'estimate'>
+  >;
+  const taskPath = `/projects/${project.key}/tasks/${task.number}`;
+
+  /** Runs one write after the previous ones answered (see `queue`). */
+  const enqueue = (write: () => Promise<Task>): Promise<boolean> => {
+    const run = queue.current.then(() => send(write));
     queue.current = run.catch(() => undefined);
     return run;
   };
 
-  const send = async (patch: Parameters<typeof update>[0]) => {
+  // Field edits carry If-Match: an edit based on a version someone else has since changed is
+  // refused (412) instead of silently overwriting their change.
+  const update = (patch: Patch) =>
+    enqueue(() =>
+      api.patch<Task>(taskPath, patch, {
+        'if-match': `"${latest.current?.version ?? task.version}"`,
+      }),
+    );
+
+  // Assignees and labels are added/removed one at a time on the server ($addToSet/$pull), so
+  // two people toggling different entries both keep theirs; no If-Match needed.
+  const toggleIn = (field: 'assigneeIds' | 'labelIds', id: string) => {
+    const segment = field === 'assigneeIds' ? 'assignees' : 'labels';
+    const has = (latest.current ?? task)[field].includes(id);
+    return enqueue(() =>
+      has
+        ? api.delJson<Task>(`${taskPath}/${segment}/${id}`)
+        : api.post<Task>(
+            `${taskPath}/${segment}`,
+            field === 'assigneeIds' ? { userId: id } : { labelId: id },
+          ),
+    );
+  };
+
+  const send = async (write: () => Promise<Task>) => {
     setSaving(true);
     try {
-      const updated = await api.patch<Task>(`/projects/${project.key}/tasks/${task.number}`, patch);
+      const updated = await write();
+      latest.current = updated;
       res.setData(updated);
       setActivityKey((k) => k + 1);
       onChanged?.();
       return true;
     } catch (err) {
-      toast('error', describeError(err));
+      if (err instanceof ApiError && err.status === 412) {
+        await res.reload();
+        toast(
+          'error',
+          'Someone else changed this task meanwhile. It has been reloaded: check it and apply your change again.',
+        );
+      } else toast('error', describeError(err));
       return false;
     } finally {
       setSaving(false);
@@ -307,9 +340,7 @@ export function TaskDetail({
                     <input
                       type="checkbox"
                       checked={task.assigneeIds.includes(m.userId)}
-                      onChange={() =>
-                        void update({ assigneeIds: toggle(task.assigneeIds, m.userId) })
-                      }
+                      onChange={() => void toggleIn('assigneeIds', m.userId)}
                     />
                     <Avatar id={m.userId} name={m.name} size={18} /> {m.name}
                   </label>
@@ -338,7 +369,7 @@ export function TaskDetail({
                     <input
                       type="checkbox"
                       checked={task.labelIds.includes(l.id)}
-                      onChange={() => void update({ labelIds: toggle(task.labelIds, l.id) })}
+                      onChange={() => void toggleIn('labelIds', l.id)}
                     />
                     <LabelChip name={l.name} color={l.color} />
                   </label>

@@ -13,6 +13,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Query;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `If-Match`). */
+  headers?: Record<string, string>;
 }
 
 type Listener = (user: User | null, reason?: 'expired' | 'signed-out') => void;
@@ -144,7 +146,7 @@ class ApiClient {
   }
 
   async #raw<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...opts.headers, accept: 'application/json' };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     let res: Response;
@@ -181,14 +183,18 @@ class ApiClient {
   get<T>(path: string, query?: Query, signal?: AbortSignal) {
     return this.request<T>('GET', path, { query, signal });
   }
-  post<T>(path: string, body?: unknown, query?: Query) {
-    return this.request<T>('POST', path, { body, query });
+  post<T>(path: string, body?: unknown, query?: Query, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, { body, query, headers });
   }
-  patch<T>(path: string, body: unknown) {
-    return this.request<T>('PATCH', path, { body });
+  patch<T>(path: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', path, { body, headers });
   }
   del(path: string, query?: Query) {
     return this.request<void>('DELETE', path, { query });
+  }
+  /** DELETE that answers with a body (e.g. the task after removing an assignee). */
+  delJson<T>(path: string, headers?: Record<string, string>) {
+    return this.request<T>('DELETE', path, { headers });
   }
 
   /** Resolves an access token (refreshing if needed) for the XHR uploader. */
