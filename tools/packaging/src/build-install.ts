@@ -3,8 +3,11 @@
 // the optional Prometheus Operator objects (config/prometheus) to dist/monitoring.yaml, and the
 // same alerts as a plain Prometheus rule file (dist/prometheus-rules.yml) for a Prometheus
 // without the operator (monitoring/prometheus/prometheus.yml loads it).
-// Usage: build-install.ts [--out <dir>] [--image <name:tag>]   (or OPERATOR_IMAGE=<name:tag>)
-//   --image overrides the operator image (what a release pipeline passes).
+// Usage: build-install.ts [--out <dir>] [--image <name:tag>] [--prometheus-release <name>]
+//   (or OPERATOR_IMAGE=<name:tag>, PROMETHEUS_RELEASE=<name>)
+//   --image overrides the operator image (what a release pipeline passes);
+//   --prometheus-release labels the ServiceMonitor and PrometheusRule `release: <name>`, what a
+//   kube-prometheus-stack installed as Helm release <name> selects them by.
 //   Both are rendered by the real kustomize (`kubectl kustomize`, see kustomize.ts); --image
 //   goes through a temporary overlay with an `images:` entry, as `kustomize edit set image` would.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,8 @@ export interface BuildInstallOptions {
   outDir: string;
   /** Replaces the operator image (e.g. `registry.example.com/pms-operator:1.2.3`). */
   image?: string;
+  /** Adds `release: <name>` to the monitoring objects (kube-prometheus-stack's selector). */
+  prometheusRelease?: string;
 }
 
 export interface BuildInstallResult {
@@ -50,32 +55,44 @@ export function imageOverride(image: string): Record<string, string> {
   };
 }
 
-/** config/default rendered by kustomize, with the operator image replaced when asked. */
-export function renderInstall(image?: string): string {
-  const base = join(repoRoot, 'config', 'default');
-  if (!image) return kustomize(base);
-  const overlay = mkdtempSync(join(tmpdir(), 'pms-install-image-'));
+/** Renders a temporary overlay over `base` holding `fields` (kustomize does the work). */
+function renderOverlay(base: string, fields: Record<string, unknown>): string {
+  const overlay = mkdtempSync(join(tmpdir(), 'pms-install-overlay-'));
   try {
     const kustomization = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       resources: [relative(overlay, base)],
-      images: [imageOverride(image)],
+      ...fields,
     };
     writeFileSync(join(overlay, 'kustomization.yaml'), stringify(kustomization));
-    const out = kustomize(overlay);
-    if (!out.includes(`image: ${image}\n`)) {
-      throw new Error(`the operator image ${operatorImageName} was not found in the install`);
-    }
-    return out;
+    return kustomize(overlay);
   } finally {
     rmSync(overlay, { recursive: true, force: true });
   }
 }
 
+/** config/default rendered by kustomize, with the operator image replaced when asked. */
+export function renderInstall(image?: string): string {
+  const base = join(repoRoot, 'config', 'default');
+  if (!image) return kustomize(base);
+  const out = renderOverlay(base, { images: [imageOverride(image)] });
+  if (!out.includes(`image: ${image}\n`)) {
+    throw new Error(`the operator image ${operatorImageName} was not found in the install`);
+  }
+  return out;
+}
+
+/** config/prometheus rendered by kustomize, labelled `release: <name>` when asked. */
+export function renderMonitoring(release?: string): string {
+  const base = join(repoRoot, 'config', 'prometheus');
+  if (!release) return kustomize(base);
+  return renderOverlay(base, { labels: [{ pairs: { release } }] });
+}
+
 export function buildInstall(opts: BuildInstallOptions): BuildInstallResult {
   const install = renderInstall(opts.image);
-  const monitoring = kustomize(join(repoRoot, 'config', 'prometheus'));
+  const monitoring = renderMonitoring(opts.prometheusRelease);
   const rules = prometheusRuleFile(join(repoRoot, 'config', 'prometheus'));
   parse(rules); // a rule file that does not parse must never be written
   const header = (src: string) =>
@@ -103,6 +120,8 @@ if (import.meta.main) {
   const out = buildInstall({
     outDir: arg(argv, '--out') ?? join(repoRoot, 'dist'),
     image: arg(argv, '--image') ?? (process.env.OPERATOR_IMAGE || undefined),
+    prometheusRelease:
+      arg(argv, '--prometheus-release') ?? (process.env.PROMETHEUS_RELEASE || undefined),
   });
   for (const f of Object.values(out)) console.log(`wrote ${relative(process.cwd(), f)}`);
 }

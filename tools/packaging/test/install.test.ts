@@ -1,12 +1,15 @@
 // What the install promises, checked on the rendered manifests (no cluster needed): the
 // operator Deployment (2 replicas, leader election, probes on the health port, resources,
 // restricted security context, /tmp the only writable path), the metrics Service and the
-// ServiceMonitor that finds it, and the alerts of issue 7.
+// ServiceMonitor that finds it (and its kube-prometheus-stack `release` label), the alerts of
+// issue 7 and their runbooks.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parse, stringify } from 'yaml';
+import { buildInstall } from '../src/build-install.ts';
 import { kustomizeObjects } from '../src/kustomize.ts';
 import { readObjects, type K8sObject } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
@@ -107,15 +110,19 @@ describe('operator install', () => {
       };
     };
     const alerts = Object.fromEntries(
-      rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]),
+      rule.spec.groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert) // recording rules have none
+        .map((r) => [r.alert, r]),
     );
     assert.equal(alerts.PmsInstanceNotReady?.for, '15m');
     assert.match(
       alerts.PmsInstanceNotReady?.expr ?? '',
       /pms_operator_instances\{[^}]*phase!~"Ready/,
     );
-    assert.match(alerts.PmsBackupFailed?.expr ?? '', /kube_job_status_failed/);
-    assert.match(alerts.PmsBackupTooOld?.expr ?? '', /> 26 \* 3600$/);
+    // The backup alerts' behaviour is unit-tested with promtool (test/alerts.test.ts).
+    assert.match(alerts.PmsBackupFailed?.expr ?? '', /pms:backup_last_failure:timestamp_seconds/);
+    assert.match(alerts.PmsBackupTooOld?.expr ?? '', /pms:backup_interval:seconds/);
     assert.match(
       alerts.PmsOperatorReconcileErrors?.expr ?? '',
       /pms_operator_reconcile_total\{result=~"error/,
@@ -123,6 +130,68 @@ describe('operator install', () => {
     for (const r of Object.values(alerts)) {
       assert.match(r.labels.severity, /^(warning|critical)$/);
       assert.match(r.expr, /\S/);
+    }
+  });
+
+  it('links every alert to its runbook in docs/runbooks/, and every runbook to an alert', () => {
+    const rules = (
+      find(monitoring, 'PrometheusRule') as K8sObject & {
+        spec: { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
+      }
+    ).spec.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert);
+    for (const r of rules) {
+      const url = r.annotations?.runbook_url ?? '';
+      assert.match(url, new RegExp(`/docs/runbooks/${r.alert}\\.md$`), `${r.alert} runbook_url`);
+      const page = readFileSync(join(repoRoot, 'docs', 'runbooks', `${r.alert}.md`), 'utf8');
+      assert.match(page, new RegExp(`^# ${r.alert}\n`), `${r.alert}.md is its runbook`);
+      for (const section of ['## What it means', '## How to check', '## How to fix']) {
+        assert.ok(page.includes(section), `${r.alert}.md: ${section}`);
+      }
+      assert.match(page, /kubectl /, `${r.alert}.md shows how to check with kubectl`);
+    }
+    const pages = readdirSync(join(repoRoot, 'docs', 'runbooks')).filter((f) => f !== 'README.md');
+    assert.deepEqual(pages.sort(), rules.map((r) => `${r.alert}.md`).sort());
+  });
+
+  it('labels the ServiceMonitor and PrometheusRule `release` for kube-prometheus-stack', () => {
+    const labelled = (objs: K8sObject[]) =>
+      objs.map((o) => [o.kind, (o.metadata.labels as Record<string, string>).release]);
+    // The component sets the default release name ...
+    const dir = mkdtempSync(join(tmpdir(), 'pms-release-'));
+    try {
+      writeFileSync(
+        join(dir, 'kustomization.yaml'),
+        stringify({
+          resources: [relative(dir, join(repoRoot, 'config', 'prometheus'))],
+          components: [
+            relative(dir, join(repoRoot, 'config', 'prometheus', 'components', 'release')),
+          ],
+        }),
+      );
+      const objs = kustomizeObjects(dir);
+      assert.deepEqual(labelled(objs).sort(), [
+        ['PrometheusRule', 'kube-prometheus-stack'],
+        ['ServiceMonitor', 'kube-prometheus-stack'],
+      ]);
+      const sm = objs.find((o) => o.kind === 'ServiceMonitor') as K8sObject & {
+        spec: { selector: { matchLabels: Record<string, string> } };
+      };
+      assert.equal(sm.spec.selector.matchLabels.release, undefined, 'selectors are untouched');
+      // ... and `npm run build:install -- --prometheus-release <name>` any other.
+      const out = buildInstall({ outDir: dir, prometheusRelease: 'prom' });
+      assert.deepEqual(labelled(readObjects(out.monitoring)).sort(), [
+        ['PrometheusRule', 'prom'],
+        ['ServiceMonitor', 'prom'],
+      ]);
+      // Without either, no release label (a plain Prometheus Operator selects everything).
+      assert.deepEqual(labelled(monitoring).sort(), [
+        ['PrometheusRule', undefined],
+        ['ServiceMonitor', undefined],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
