@@ -9,6 +9,7 @@ import { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type {
+  ChildCache,
   ControllerDefinition,
   Logger,
   ReconcileContext,
@@ -21,6 +22,8 @@ import { createMetrics } from './metrics.ts';
 import type { InstanceCount, OperatorMetrics, ReconcileResultLabel } from './metrics.ts';
 import { Fence, GatedKubeConfig } from './runtime/gate.ts';
 import { Informer } from './runtime/informer.ts';
+import { stripForCache } from './runtime/strip.ts';
+import { INSTANCE_LABEL, MANAGED_BY_LABEL, MANAGED_BY } from './render/labels.ts';
 import { TokenBucket } from './runtime/rate-limit.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue } from './runtime/queue.ts';
@@ -67,6 +70,14 @@ export interface StartOperatorOptions {
    */
   apiQps?: number;
   apiBurst?: number;
+  /**
+   * Owned-kind informers list and watch only objects matching this selector (unless the
+   * kind names its own): default `app.kubernetes.io/managed-by=pms-operator`, so the operator
+   * never caches Secrets, ConfigMaps or Jobs it did not create.
+   */
+  ownedLabelSelector?: string;
+  /** Objects per page of an informer's (re)list (default 500). */
+  listPageSize?: number;
   /** Collect Node.js process metrics (default true). */
   processMetrics?: boolean;
   /**
@@ -90,7 +101,17 @@ export interface RunningOperator {
   ready(): boolean;
   /** Informer restarts so far (for tests and diagnostics). */
   informerRestarts(): number;
+  /** The current term's informers by `plural.apiVersion[?selector]` (tests inspect caches). */
+  informers(): ReadonlyMap<string, Informer>;
 }
+
+/** The owned-kind index: `namespace/instance-label`. */
+export const BY_INSTANCE = 'instance';
+const instanceIndex = (o: KubernetesObject): string[] => {
+  const instance = o.metadata?.labels?.[INSTANCE_LABEL];
+  return instance && o.metadata?.namespace ? [`${o.metadata.namespace}/${instance}`] : [];
+};
+const stripOwned = (o: KubernetesObject) => stripForCache(o, FIELD_MANAGER);
 
 const kindKey = (k: WatchedKind) =>
   `${k.plural}.${k.apiVersion}${k.labelSelector ? `?${k.labelSelector}` : ''}`;
@@ -154,25 +175,46 @@ class ControllerSet {
     this.apply = makeApply(this.client);
   }
 
-  private informerFor(kind: WatchedKind): Informer {
-    const k = kindKey(kind);
+  /** An owned kind as watched: with the owned-kind selector unless it names its own. */
+  private ownedKind(kind: WatchedKind): WatchedKind {
+    const selector =
+      kind.labelSelector ?? this.d.opts.ownedLabelSelector ?? `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+    return selector ? { ...kind, labelSelector: selector } : kind;
+  }
+
+  private informerFor(kind: WatchedKind, owned = false): Informer {
+    const watched = owned ? this.ownedKind(kind) : kind;
+    const k = kindKey(watched);
     let inf = this.informers.get(k);
     if (!inf) {
       inf = new Informer({
         kc: this.kc,
-        kind,
+        kind: watched,
         namespace: this.d.opts.namespace,
         log: this.d.log,
         minBackoffMs: this.d.opts.watchMinBackoffMs,
         maxBackoffMs: this.d.opts.watchMaxBackoffMs,
         staleAfterMs: this.d.opts.watchStaleAfterMs,
         keepManagedFieldsOf: FIELD_MANAGER,
+        listPageSize: this.d.opts.listPageSize,
+        // Owned kinds: reconciles read them by instance; the primary keeps its status
+        // (instanceCounts reads the phase).
+        ...(owned ? { transform: stripOwned, indexers: { [BY_INSTANCE]: instanceIndex } } : {}),
         onRestart: () => this.d.metrics.watchRestarts.inc({ kind: kind.kind }),
       });
       this.informers.set(k, inf);
     }
     return inf;
   }
+
+  /** Reconciles read their children here instead of listing them. */
+  readonly cache: ChildCache = {
+    children: (kind, namespace, instance) => {
+      const inf = this.informers.get(kindKey(this.ownedKind(kind)));
+      if (!inf?.synced) return undefined;
+      return inf.byIndex(BY_INSTANCE, `${namespace}/${instance}`);
+    },
+  };
 
   async start(): Promise<void> {
     const { opts, metrics } = this.d;
@@ -188,7 +230,7 @@ class ControllerSet {
         if (ns && obj.metadata?.name) queue.add(`${ns}/${obj.metadata.name}`);
       });
       for (const owned of def.owned) {
-        this.informerFor(owned).on((_type, obj) => {
+        this.informerFor(owned, true).on((_type, obj) => {
           for (const key of ownerKeys(obj, def.primary)) queue.add(key);
         });
       }
@@ -199,13 +241,16 @@ class ControllerSet {
     const concurrency = opts.maxConcurrentReconciles ?? 4;
     for (const def of this.controllers) {
       const queue = this.queues.get(def.name);
-      const informers = [def.primary, ...def.owned].map((k) => this.informerFor(k));
+      const informers = [
+        this.informerFor(def.primary),
+        ...def.owned.map((k) => this.informerFor(k, true)),
+      ];
       void Promise.all(informers.map((i) => i.whenSynced())).then(() => {
         if (this.stopped || !queue) return;
         for (let i = 0; i < concurrency; i++) this.workers.push(this.work(def, queue));
         this.d.log.info('controller started', {
           controller: def.name,
-          informers: [def.primary, ...def.owned].map(kindKey),
+          informers: informers.map((i) => kindKey(i.kind)),
         });
       });
     }
@@ -237,6 +282,7 @@ class ControllerSet {
       const klog = log.child({ controller: def.name, ...objectKey });
       const ctx: ReconcileContext = {
         kc: this.kc,
+        cache: this.cache,
         client: this.client,
         apply: this.apply,
         events: this.events,
@@ -423,6 +469,7 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
     isLeader: () => leading && (elector?.isLeader() ?? true),
     ready: () => ready().ok && (!elector || leading),
     informerRestarts: () => pastRestarts + (current?.restarts() ?? 0),
+    informers: () => current?.informers ?? new Map<string, Informer>(),
     stop: () => {
       stopping ??= (async () => {
         if (elector) await elector.stop();

@@ -82,10 +82,16 @@ export type LiveChildren = Map<string, KubernetesObject>;
 const key = (kind: string, name: string) => `${kind}/${name}`;
 
 /**
- * Everything the instance may own, read with one LIST per owned kind (plus the optional
- * kinds the caller found served) (selected by the
- * instance and managed-by labels) instead of one GET per child. An object that lost those
- * labels is not seen: it counts as missing and the next apply takes it back.
+ * Everything the instance may own (selected by the instance and managed-by labels), from the
+ * runtime's owned-kind caches (informers that watch only managed-by objects, indexed by
+ * namespace and instance): no request. Kinds the runtime does not cache (the optional kinds
+ * the caller found served, or a reconcile run without the runtime) are read with one LIST
+ * each. An object that lost those labels is not seen: it counts as missing and the next
+ * apply takes it back.
+ *
+ * A cache may lag a write by a watch event: a child just applied then looks drifted and is
+ * applied once more, which server-side apply makes a no-op (no new resourceVersion, so no
+ * event and no loop); a Secret or Job just created looks missing and its create answers 409.
  */
 export async function listChildren(
   ctx: ReconcileContext,
@@ -94,11 +100,20 @@ export async function listChildren(
 ): Promise<LiveChildren> {
   const selector = `app.kubernetes.io/instance=${i.metadata.name},app.kubernetes.io/managed-by=${MANAGED_BY}`;
   const live: LiveChildren = new Map();
+  const { namespace, name } = i.metadata;
   for (const kind of [...OWNED_KINDS, ...optionalKinds]) {
+    const cached = ctx.cache?.children(kind, namespace, name);
+    if (cached) {
+      for (const obj of cached) {
+        if (obj.metadata?.labels?.['app.kubernetes.io/managed-by'] !== MANAGED_BY) continue;
+        live.set(key(kind.kind, obj.metadata?.name ?? ''), obj);
+      }
+      continue;
+    }
     const list = await ctx.client.list(
       kind.apiVersion,
       kind.kind,
-      i.metadata.namespace,
+      namespace,
       undefined,
       undefined,
       undefined,

@@ -31,8 +31,23 @@ export interface EventRecorder {
   ): Promise<void>;
 }
 
+/**
+ * Read access to the runtime's owned-kind caches: informers that watch only objects with the
+ * operator's managed-by label, indexed by namespace and instance label.
+ */
+export interface ChildCache {
+  /**
+   * The cached objects of `kind` in `namespace` whose instance label is `instance` (wire
+   * JSON, shared with the cache: never mutate them), or undefined when the runtime does not
+   * cache that kind (read it from the API server then).
+   */
+  children(kind: WatchedKind, namespace: string, instance: string): KubernetesObject[] | undefined;
+}
+
 export interface ReconcileContext {
   kc: KubeConfig;
+  /** The owned-kind caches; absent when a reconcile runs outside the runtime (then: LIST). */
+  cache?: ChildCache;
   client: KubernetesObjectApi;
   /** Server-side apply with field manager `pms-operator` and force; returns the live object. */
   apply<T extends KubernetesObject>(obj: T): Promise<T>;

@@ -3,6 +3,8 @@ import type { PmsInstance } from '../api/spec.ts';
 import type { Component, ObjectMeta } from './types.ts';
 
 export const MANAGED_BY = 'pms-operator';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
 /** The full label set of a child (recommended Kubernetes labels). */
 export function labels(i: PmsInstance, component: Component): Record<string, string> {

@@ -10,10 +10,11 @@
 // object), and a staleness watchdog restarts a watch that shows no sign of life: a healthy
 // one sees events, bookmarks or reconnects at least every 30 s (client-node's inactivity
 // timeout), so `staleAfterMs` (default 2 min) catches a hung connection.
-import { KubernetesObjectApi, Watch } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger, WatchedKind } from '../controller/types.ts';
 import { describeError } from '../log.ts';
+import { pagedList, type PagedListResult } from './list.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T extends KubernetesObject> = (type: InformerEvent, obj: T) => void;
@@ -44,6 +45,18 @@ export interface InformerOptions {
    * drift detection compares what that manager applied with what it now renders.
    */
   keepManagedFieldsOf?: string;
+  /**
+   * Applied to every object before it enters the cache (after the managedFields filter), e.g.
+   * runtime/strip.ts: the cache keeps only what its readers use.
+   */
+  transform?: (obj: KubernetesObject) => KubernetesObject;
+  /** Objects per page of the (re)list (default 500, client-go's pager default). */
+  listPageSize?: number;
+  /**
+   * Secondary indexes: name → the index values of an object (e.g. `namespace/instance`).
+   * `byIndex(name, value)` returns the cached objects with that value without a scan.
+   */
+  indexers?: Record<string, (obj: KubernetesObject) => string[]>;
   onRestart?: (reason: string) => void;
 }
 
@@ -70,7 +83,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export class Informer<T extends KubernetesObject = KubernetesObject> {
   readonly kind: WatchedKind;
   private readonly watch: Watch;
-  private readonly listFn: () => Promise<KubernetesListObject<T>>;
+  private readonly listFn: (
+    onItem: (obj: T) => void,
+    onRestart: () => void,
+  ) => Promise<PagedListResult>;
+  private readonly transform: ((obj: KubernetesObject) => KubernetesObject) | undefined;
+  private readonly indexers: Record<string, (obj: KubernetesObject) => string[]>;
+  /** index name → index value → object keys */
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private lastList: PagedListResult | undefined;
   private readonly path: string;
   private readonly labelSelector: string | undefined;
   private readonly log: Logger;
@@ -111,19 +132,58 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     const namespace = opts.namespace || undefined;
     this.path = collectionPath(opts.kind, namespace);
     this.watch = new Watch(opts.kc);
-    const client = KubernetesObjectApi.makeApiClient(opts.kc);
-    const { apiVersion, kind } = opts.kind;
-    this.listFn = () =>
-      client.list<T>(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
+    this.transform = opts.transform;
+    this.indexers = opts.indexers ?? {};
+    for (const name of Object.keys(this.indexers)) this.indexes.set(name, new Map());
+    const limit = opts.listPageSize ?? 500;
+    const { kc, kind } = opts;
+    this.listFn = (onItem, onRestart) =>
+      pagedList(kc, this.path, kind, {
         labelSelector,
-      );
+        limit,
+        onItem: (o) => onItem(o as T),
+        onRestart,
+      });
+  }
+
+  /** The label selector this informer lists and watches with (undefined = everything). */
+  get selector(): string | undefined {
+    return this.labelSelector;
+  }
+
+  /** Pages and restarts of the last (re)list (for tests and diagnostics). */
+  get lastListStats(): PagedListResult | undefined {
+    return this.lastList;
+  }
+
+  /** Cached objects whose indexer `name` yields `value`; [] for an unknown index. */
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) {
+      const o = this.cache.get(k);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  private index(k: string, obj: T | undefined, add: boolean): void {
+    if (!obj) return;
+    for (const [name, fn] of Object.entries(this.indexers)) {
+      const idx = this.indexes.get(name);
+      if (!idx) continue;
+      for (const v of fn(obj)) {
+        let set = idx.get(v);
+        if (add) {
+          if (!set) idx.set(v, (set = new Set()));
+          set.add(k);
+        } else if (set) {
+          set.delete(k);
+          if (set.size === 0) idx.delete(v);
+        }
+      }
+    }
   }
 
   on(handler: InformerHandler<T>): void {
@@ -199,18 +259,26 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     }
   }
 
-  private upsert(obj: T): void {
+  /** What the cache keeps of a decoded object (stripped in place). */
+  private prepare(input: T): T {
     // managedFields are often most of an object's size; only our own manager's are read.
-    const meta = obj.metadata;
+    const meta = input.metadata;
     if (meta?.managedFields) {
       const keep = this.keepManagedFieldsOf;
       const own = keep ? meta.managedFields.filter((m) => m.manager === keep) : [];
       if (own.length > 0) meta.managedFields = own;
       else delete meta.managedFields;
     }
+    return (this.transform ? this.transform(input) : input) as T;
+  }
+
+  /** `obj` is already prepared. */
+  private upsert(obj: T): void {
     const k = objKey(obj);
     const old = this.cache.get(k);
+    this.index(k, old, false);
     this.cache.set(k, obj);
+    this.index(k, obj, true);
     if (!old) this.emit('add', obj);
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
       this.emit('update', obj);
@@ -218,6 +286,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
 
   private remove(obj: T): void {
     const k = objKey(obj);
+    this.index(k, this.cache.get(k), false);
     if (this.cache.delete(k)) this.emit('delete', obj);
   }
 
@@ -232,15 +301,27 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     this.touch();
     try {
       if (!this.resourceVersion) {
-        const list = await withTimeout(this.listFn(), this.listTimeoutMs, 'list');
+        // Objects are collected (already stripped) and applied once the last page arrived,
+        // so a list that fails half-way leaves the cache as it was.
+        let items = new Map<string, T>();
+        const list = await withTimeout(
+          this.listFn(
+            (item) => {
+              const o = this.prepare(item);
+              items.set(objKey(o), o);
+            },
+            () => {
+              items = new Map();
+            },
+          ),
+          this.listTimeoutMs,
+          'list',
+        );
         if (g !== this.gen) return;
-        const seen = new Set<string>();
-        for (const item of list.items) {
-          seen.add(objKey(item));
-          this.upsert(item);
-        }
-        for (const [k, old] of this.cache) if (!seen.has(k)) this.remove(old);
-        this.resourceVersion = list.metadata?.resourceVersion ?? '';
+        this.lastList = list;
+        for (const item of items.values()) this.upsert(item);
+        for (const [k, old] of this.cache) if (!items.has(k)) this.remove(old);
+        this.resourceVersion = list.resourceVersion;
         this.touch();
         if (!this.syncedOnce) {
           this.syncedOnce = true;
@@ -284,7 +365,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     switch (phase) {
       case 'ADDED':
       case 'MODIFIED':
-        this.upsert(obj);
+        this.upsert(this.prepare(obj));
         break;
       case 'DELETED':
         this.remove(obj);

@@ -11,6 +11,8 @@ export interface CountingProxy {
   /** Write requests (POST/PUT/PATCH/DELETE) seen since the last reset: "METHOD path". */
   writes: string[];
   reads: number;
+  /** Every request since the last reset: "METHOD url" (url with its query). */
+  requests: string[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -25,9 +27,10 @@ export async function startCountingProxy(
   const target = new URL(cluster.server);
   const tls: { ca?: Buffer | string } = {};
   await upstream.applyToHTTPSOptions(tls as never);
-  const state = { writes: [] as string[], reads: 0 };
+  const state = { writes: [] as string[], reads: 0, requests: [] as string[] };
   const server: Server = createServer((req, res) => {
     const method = req.method ?? 'GET';
+    state.requests.push(`${method} ${req.url}`);
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
       state.writes.push(`${method} ${req.url}`);
     else state.reads++;
@@ -66,9 +69,13 @@ export async function startCountingProxy(
     get reads() {
       return state.reads;
     },
+    get requests() {
+      return state.requests;
+    },
     reset() {
       state.writes = [];
       state.reads = 0;
+      state.requests = [];
     },
     close: () =>
       new Promise<void>((r) => {
