@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { findFiles } from '../src/files.ts';
+import { readObjects } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
 
 interface Step {
@@ -15,12 +16,15 @@ interface Step {
 }
 interface Job {
   uses?: string;
+  needs?: string | string[];
   steps?: Step[];
   strategy?: { matrix?: { include?: { image: string; dockerfile: string }[] } };
 }
 interface Workflow {
   name: string;
-  on: unknown;
+  on: Record<string, unknown>;
+  env?: Record<string, string>;
+  concurrency?: unknown;
   jobs: Record<string, Job>;
 }
 
@@ -89,6 +93,39 @@ describe('GitHub workflows', () => {
     assert.match(String(build?.with?.['cache-from']), /^type=gha/);
     assert.match(String(build?.with?.['cache-to']), /^type=gha,mode=max/);
     assert.equal(build?.with?.target, 'runtime');
+  });
+
+  it('runs the tests once per commit: images.yml only runs when build-and-test calls it', () => {
+    const images = workflows['images.yml'];
+    assert.deepEqual(
+      Object.keys(images?.on ?? {}),
+      ['workflow_call'],
+      'images.yml has no triggers',
+    );
+    assert.equal(images?.concurrency, undefined);
+    const callers = Object.entries(workflows).flatMap(([f, w]) =>
+      Object.values(w.jobs)
+        .filter((j) => j.uses === './.github/workflows/images.yml')
+        .map((j) => [f, j.needs]),
+    );
+    assert.deepEqual(callers, [['build-and-test.yml', 'build-and-test']]);
+    for (const [f, w] of Object.entries(workflows)) {
+      for (const j of Object.values(w.jobs)) {
+        assert.notEqual(j.uses, './.github/workflows/build-and-test.yml', `${f} re-runs the tests`);
+      }
+    }
+    const bt = workflows['build-and-test.yml']?.on ?? {};
+    assert.ok('pull_request' in bt && 'push' in bt);
+    assert.deepEqual((bt.push as { tags?: string[] }).tags, ['v*.*.*'], 'tags build releases');
+  });
+
+  it('pushes images to the registry the CRD and the install default to', () => {
+    const crd = JSON.stringify(readObjects(join(repoRoot, 'crds', 'pmsinstance.yaml'))[0]);
+    const registry = /"registry":\{[^{}]*"default":"([^"]+)"/.exec(crd)?.[1];
+    assert.ok(registry, 'the CRD defaults spec.image.registry');
+    assert.equal(workflows['images.yml']?.env?.REGISTRY, registry);
+    const deployment = readFileSync(join(repoRoot, 'config', 'manager', 'deployment.yaml'), 'utf8');
+    assert.match(deployment, new RegExp(`image: ${registry.replace(/\./g, '\\.')}/pms-operator:`));
   });
 
   it('deploy applies the rendered install and waits for it', () => {
