@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError, describeError } from '@/lib/api-error.ts';
+import { ApiError, describeError, fieldErrors } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { PRIORITIES } from '@/lib/filters.ts';
 import { dateInputValue, formatDate, relativeTime } from '@/lib/format.ts';
@@ -91,6 +91,9 @@ export function TaskDetail({
   const [title, setTitle] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [activityKey, setActivityKey] = useState(0);
+  // A rejected edit is reported at the top of the panel (sticky, so it is in view wherever the
+  // user scrolled to), naming the field; toasts sit under the modal panel, out of sight.
+  const [editError, setEditError] = useState<{ message: string; fields: string[] } | null>(null);
   // Edits are sent one after another, so answers cannot arrive out of order and overwrite a
   // newer value with an older one (e.g. a date picked while an estimate is still saving).
   const queue = useRef<Promise<unknown>>(Promise.resolve());
@@ -139,9 +142,10 @@ export function TaskDetail({
   // two people toggling different entries both keep theirs; no If-Match needed.
   const toggleIn = (field: 'assigneeIds' | 'labelIds', id: string) => {
     const segment = field === 'assigneeIds' ? 'assignees' : 'labels';
-    const has = (latest.current ?? task)[field].includes(id);
+    // Decided when the write runs, from the newest answer: two quick clicks on one entry are
+    // add then remove, even though the first answer had not re-rendered the box yet.
     return enqueue(() =>
-      has
+      (latest.current ?? task)[field].includes(id)
         ? api.delJson<Task>(`${taskPath}/${segment}/${id}`)
         : api.post<Task>(
             `${taskPath}/${segment}`,
@@ -155,6 +159,7 @@ export function TaskDetail({
     try {
       const updated = await write();
       latest.current = updated;
+      setEditError(null);
       res.setData(updated);
       setActivityKey((k) => k + 1);
       onChanged?.();
@@ -162,11 +167,12 @@ export function TaskDetail({
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) {
         await res.reload();
-        toast(
-          'error',
-          'Someone else changed this task meanwhile. It has been reloaded: check it and apply your change again.',
-        );
-      } else toast('error', describeError(err));
+        setEditError({
+          message:
+            'Someone else changed this task meanwhile. It has been reloaded: check it and apply your change again.',
+          fields: [],
+        });
+      } else setEditError({ message: describeError(err), fields: Object.keys(fieldErrors(err)) });
       return false;
     } finally {
       setSaving(false);
@@ -188,237 +194,262 @@ export function TaskDetail({
   const state = states.find((s) => s.id === task.stateId);
   const id = (s: string) => `task-${task.id}-${s}`;
 
+  const invalid = (field: string) => editError?.fields.includes(field) || undefined;
+
   return (
-    <article className="task-detail" aria-busy={saving || undefined}>
-      <header className="task-header">
-        <div className="task-crumbs">
-          <span className="task-key">{task.key}</span>
-          {saving ? <span className="muted small">Saving…</span> : null}
+    <>
+      {editError ? (
+        <div className="task-alert" role="alert">
+          <Icon name="alert" size={14} />
+          <span className="task-alert-text">Not saved: {editError.message}</span>
+          <button
+            type="button"
+            className="link-btn"
+            aria-label="Dismiss"
+            onClick={() => setEditError(null)}
+          >
+            Dismiss
+          </button>
         </div>
-        {editable ? (
-          <textarea
-            className="title-input"
-            aria-label="Title"
-            rows={1}
-            value={title ?? task.title}
-            maxLength={300}
-            onChange={(e) => setTitle(e.target.value.replace(/\n/g, ''))}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                (e.target as HTMLTextAreaElement).blur();
-              }
-              if (e.key === 'Escape') setTitle(null);
-            }}
-            onBlur={async () => {
-              if (title !== null && title.trim() && title.trim() !== task.title)
-                await update({ title: title.trim() });
-              setTitle(null);
-            }}
-          />
-        ) : (
-          <h1 className="task-title">{task.title}</h1>
-        )}
-      </header>
-      <div className="task-main">
-        <section className="section" aria-labelledby={id('desc')}>
-          <div className="section-head">
-            <h2 id={id('desc')}>Description</h2>
-            {editable && !editingDesc ? (
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() => {
-                  setDesc(task.description);
-                  setEditingDesc(true);
-                }}
-              >
-                Edit
-              </Button>
-            ) : null}
-          </div>
-          {editingDesc ? (
-            <div className="stack">
-              <textarea
-                className="input"
-                rows={8}
-                aria-label="Description (markdown)"
-                value={desc}
-                autoFocus
-                onChange={(e) => setDesc(e.target.value)}
-              />
-              <div className="row">
-                <Button
-                  variant="primary"
-                  size="sm"
-                  loading={saving}
-                  onClick={async () => {
-                    if (await update({ description: desc })) setEditingDesc(false);
-                  }}
-                >
-                  Save
-                </Button>
-                <Button size="sm" onClick={() => setEditingDesc(false)}>
-                  Cancel
-                </Button>
-                <span className="muted small">Markdown supported</span>
-              </div>
-            </div>
-          ) : task.description ? (
-            <Markdown source={task.description} />
-          ) : (
-            <p className="muted">No description.</p>
-          )}
-        </section>
-
-        <SubTasks task={task} editable={editable} onChanged={onChanged} />
-        <Attachments
-          task={task}
-          editable={editable}
-          onChanged={() => setActivityKey((k) => k + 1)}
-        />
-        <Comments task={task} editable={editable} />
-        <ActivityList task={task} refreshKey={activityKey} />
-      </div>
-
-      <aside className="task-side" aria-label="Properties">
-        <Prop label="State">
-          {editable ? (
-            <select
-              className="select"
-              aria-label="State"
-              value={task.stateId}
-              onChange={(e) => void update({ stateId: e.target.value })}
-            >
-              {states.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          ) : state ? (
-            <span className="row-inline">
-              <StateIcon category={state.category} color={state.color} /> {state.name}
-            </span>
-          ) : null}
-        </Prop>
-        <Prop label="Priority">
-          {editable ? (
-            <select
-              className="select"
-              aria-label="Priority"
-              value={task.priority}
-              onChange={(e) => void update({ priority: e.target.value as Priority })}
-            >
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {PRIORITY_LABEL[p]}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <span className="row-inline">
-              <PriorityIcon priority={task.priority} /> {PRIORITY_LABEL[task.priority]}
-            </span>
-          )}
-        </Prop>
-        <Prop label="Assignees">
-          <div className="chips">
-            {task.assigneeIds.length === 0 ? <span className="muted">Unassigned</span> : null}
-            {task.assigneeIds.map((uid) => (
-              <span key={uid} className="person">
-                <Avatar id={uid} name={memberName(uid)} size={20} /> {memberName(uid)}
-              </span>
-            ))}
+      ) : null}
+      <article className="task-detail" aria-busy={saving || undefined}>
+        <header className="task-header">
+          <div className="task-crumbs">
+            <span className="task-key">{task.key}</span>
+            {saving ? <span className="muted small">Saving…</span> : null}
           </div>
           {editable ? (
-            <details className="menu">
-              <summary className="link-btn">Edit assignees</summary>
-              <div className="menu-pop" role="group" aria-label="Assignees">
-                {members.map((m) => (
-                  <label key={m.userId} className="menu-item">
-                    <input
-                      type="checkbox"
-                      checked={task.assigneeIds.includes(m.userId)}
-                      onChange={() => void toggleIn('assigneeIds', m.userId)}
-                    />
-                    <Avatar id={m.userId} name={m.name} size={18} /> {m.name}
-                  </label>
-                ))}
-              </div>
-            </details>
-          ) : null}
-        </Prop>
-        <Prop label="Labels">
-          <div className="chips">
-            {task.labelIds.length === 0 ? <span className="muted">None</span> : null}
-            {task.labelIds.map((lid) => {
-              const l = labels.find((x) => x.id === lid);
-              return l ? <LabelChip key={lid} name={l.name} color={l.color} /> : null;
-            })}
-          </div>
-          {editable ? (
-            <details className="menu">
-              <summary className="link-btn">Edit labels</summary>
-              <div className="menu-pop" role="group" aria-label="Labels">
-                {labels.length === 0 ? (
-                  <p className="menu-empty">Create labels in project settings.</p>
-                ) : null}
-                {labels.map((l) => (
-                  <label key={l.id} className="menu-item">
-                    <input
-                      type="checkbox"
-                      checked={task.labelIds.includes(l.id)}
-                      onChange={() => void toggleIn('labelIds', l.id)}
-                    />
-                    <LabelChip name={l.name} color={l.color} />
-                  </label>
-                ))}
-              </div>
-            </details>
-          ) : null}
-        </Prop>
-        <Prop label="Due date">
-          {editable ? (
-            <input
-              type="date"
-              className="input"
-              aria-label="Due date"
-              value={dateInputValue(task.dueDate)}
-              onChange={(e) => void update({ dueDate: e.target.value || null })}
+            <textarea
+              className="title-input"
+              aria-label="Title"
+              rows={1}
+              value={title ?? task.title}
+              maxLength={300}
+              onChange={(e) => setTitle(e.target.value.replace(/\n/g, ''))}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  (e.target as HTMLTextAreaElement).blur();
+                }
+                if (e.key === 'Escape') setTitle(null);
+              }}
+              aria-invalid={invalid('title')}
+              onBlur={async () => {
+                // A refused title stays in the field (with the message above) to be corrected.
+                if (title !== null && title.trim() && title.trim() !== task.title)
+                  if (!(await update({ title: title.trim() }))) return;
+                setTitle(null);
+              }}
             />
           ) : (
-            <span>
-              {task.dueDate ? formatDate(task.dueDate) : <span className="muted">None</span>}
-            </span>
+            <h1 className="task-title">{task.title}</h1>
           )}
-        </Prop>
-        <Prop label="Estimate">
-          {editable ? (
-            <EstimateInput value={task.estimate} onSave={(v) => void update({ estimate: v })} />
-          ) : (
-            <span>
-              {task.estimate != null ? `${task.estimate} pt` : <span className="muted">None</span>}
-            </span>
-          )}
-        </Prop>
-        <div className="task-meta muted small">
-          <div>
-            Created {relativeTime(task.createdAt)} by {memberName(task.createdBy)}
-          </div>
-          <div>Updated {relativeTime(task.updatedAt)}</div>
+        </header>
+        <div className="task-main">
+          <section className="section" aria-labelledby={id('desc')}>
+            <div className="section-head">
+              <h2 id={id('desc')}>Description</h2>
+              {editable && !editingDesc ? (
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => {
+                    setDesc(task.description);
+                    setEditingDesc(true);
+                  }}
+                >
+                  Edit
+                </Button>
+              ) : null}
+            </div>
+            {editingDesc ? (
+              <div className="stack">
+                <textarea
+                  className="input"
+                  rows={8}
+                  aria-label="Description (markdown)"
+                  aria-invalid={invalid('description')}
+                  value={desc}
+                  autoFocus
+                  onChange={(e) => setDesc(e.target.value)}
+                />
+                <div className="row">
+                  <Button
+                    variant="primary"
+                    size="sm"
+                    loading={saving}
+                    onClick={async () => {
+                      if (await update({ description: desc })) setEditingDesc(false);
+                    }}
+                  >
+                    Save
+                  </Button>
+                  <Button size="sm" onClick={() => setEditingDesc(false)}>
+                    Cancel
+                  </Button>
+                  <span className="muted small">Markdown supported</span>
+                </div>
+              </div>
+            ) : task.description ? (
+              <Markdown source={task.description} />
+            ) : (
+              <p className="muted">No description.</p>
+            )}
+          </section>
+
+          <SubTasks task={task} editable={editable} onChanged={onChanged} />
+          <Attachments
+            task={task}
+            editable={editable}
+            onChanged={() => setActivityKey((k) => k + 1)}
+          />
+          <Comments task={task} editable={editable} />
+          <ActivityList task={task} refreshKey={activityKey} />
         </div>
-        {editable ? (
-          <Button variant="danger" size="sm" icon="trash" onClick={() => void remove()}>
-            Delete task
-          </Button>
-        ) : null}
-        {!editable ? (
-          <p className="muted small">
-            <Icon name="key" size={12} /> You have view-only access.
-          </p>
-        ) : null}
-      </aside>
-    </article>
+
+        <aside className="task-side" aria-label="Properties">
+          <Prop label="State">
+            {editable ? (
+              <select
+                className="select"
+                aria-label="State"
+                value={task.stateId}
+                onChange={(e) => void update({ stateId: e.target.value })}
+              >
+                {states.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            ) : state ? (
+              <span className="row-inline">
+                <StateIcon category={state.category} color={state.color} /> {state.name}
+              </span>
+            ) : null}
+          </Prop>
+          <Prop label="Priority">
+            {editable ? (
+              <select
+                className="select"
+                aria-label="Priority"
+                value={task.priority}
+                onChange={(e) => void update({ priority: e.target.value as Priority })}
+              >
+                {PRIORITIES.map((p) => (
+                  <option key={p} value={p}>
+                    {PRIORITY_LABEL[p]}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <span className="row-inline">
+                <PriorityIcon priority={task.priority} /> {PRIORITY_LABEL[task.priority]}
+              </span>
+            )}
+          </Prop>
+          <Prop label="Assignees">
+            <div className="chips">
+              {task.assigneeIds.length === 0 ? <span className="muted">Unassigned</span> : null}
+              {task.assigneeIds.map((uid) => (
+                <span key={uid} className="person">
+                  <Avatar id={uid} name={memberName(uid)} size={20} /> {memberName(uid)}
+                </span>
+              ))}
+            </div>
+            {editable ? (
+              <details className="menu">
+                <summary className="link-btn">Edit assignees</summary>
+                <div className="menu-pop" role="group" aria-label="Assignees">
+                  {members.map((m) => (
+                    <label key={m.userId} className="menu-item">
+                      <input
+                        type="checkbox"
+                        checked={task.assigneeIds.includes(m.userId)}
+                        onChange={() => void toggleIn('assigneeIds', m.userId)}
+                      />
+                      <Avatar id={m.userId} name={m.name} size={18} /> {m.name}
+                    </label>
+                  ))}
+                </div>
+              </details>
+            ) : null}
+          </Prop>
+          <Prop label="Labels">
+            <div className="chips">
+              {task.labelIds.length === 0 ? <span className="muted">None</span> : null}
+              {task.labelIds.map((lid) => {
+                const l = labels.find((x) => x.id === lid);
+                return l ? <LabelChip key={lid} name={l.name} color={l.color} /> : null;
+              })}
+            </div>
+            {editable ? (
+              <details className="menu">
+                <summary className="link-btn">Edit labels</summary>
+                <div className="menu-pop" role="group" aria-label="Labels">
+                  {labels.length === 0 ? (
+                    <p className="menu-empty">Create labels in project settings.</p>
+                  ) : null}
+                  {labels.map((l) => (
+                    <label key={l.id} className="menu-item">
+                      <input
+                        type="checkbox"
+                        checked={task.labelIds.includes(l.id)}
+                        onChange={() => void toggleIn('labelIds', l.id)}
+                      />
+                      <LabelChip name={l.name} color={l.color} />
+                    </label>
+                  ))}
+                </div>
+              </details>
+            ) : null}
+          </Prop>
+          <Prop label="Due date">
+            {editable ? (
+              <input
+                type="date"
+                className="input"
+                aria-label="Due date"
+                value={dateInputValue(task.dueDate)}
+                onChange={(e) => void update({ dueDate: e.target.value || null })}
+              />
+            ) : (
+              <span>
+                {task.dueDate ? formatDate(task.dueDate) : <span className="muted">None</span>}
+              </span>
+            )}
+          </Prop>
+          <Prop label="Estimate">
+            {editable ? (
+              <EstimateInput value={task.estimate} onSave={(v) => void update({ estimate: v })} />
+            ) : (
+              <span>
+                {task.estimate != null ? (
+                  `${task.estimate} pt`
+                ) : (
+                  <span className="muted">None</span>
+                )}
+              </span>
+            )}
+          </Prop>
+          <div className="task-meta muted small">
+            <div>
+              Created {relativeTime(task.createdAt)} by {memberName(task.createdBy)}
+            </div>
+            <div>Updated {relativeTime(task.updatedAt)}</div>
+          </div>
+          {editable ? (
+            <Button variant="danger" size="sm" icon="trash" onClick={() => void remove()}>
+              Delete task
+            </Button>
+          ) : null}
+          {!editable ? (
+            <p className="muted small">
+              <Icon name="key" size={12} /> You have view-only access.
+            </p>
+          ) : null}
+        </aside>
+      </article>
+    </>
   );
 }
