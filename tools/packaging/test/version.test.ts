@@ -1,0 +1,59 @@
+// One version for everything a release ships: every workspace's package.json, the operator
+// image the install deploys, the app version the samples ask for (the operator renders app
+// images as <registry>/pms-<component>:<spec.version>, so a sample asking for another version
+// would pull images no release built), and the newest version the changelog names.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { findFiles, isYaml } from '../src/files.ts';
+import { readObjects } from '../src/objects.ts';
+import { repoRoot } from '../src/paths.ts';
+
+const readJson = (f: string) =>
+  JSON.parse(readFileSync(join(repoRoot, f), 'utf8')) as {
+    version?: string;
+    workspaces?: string[];
+  };
+const workspaces = readJson('package.json').workspaces ?? [];
+const version = readJson('operator/package.json').version ?? '';
+
+describe('one version', () => {
+  it('the operator has a semantic version', () => {
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+  });
+
+  it('every workspace package.json has it', () => {
+    assert.ok(workspaces.length >= 5);
+    for (const w of workspaces) {
+      assert.equal(readJson(join(w, 'package.json')).version, version, `${w}/package.json`);
+    }
+  });
+
+  it('the install deploys the operator image of that version', () => {
+    const deploy = readObjects(join(repoRoot, 'config/manager/deployment.yaml'))[0] as unknown as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    assert.match(deploy.spec.template.spec.containers[0]?.image ?? '', new RegExp(`:${version}$`));
+  });
+
+  it('every sample PmsInstance asks for that app version', () => {
+    const samples = findFiles('samples', isYaml);
+    let instances = 0;
+    for (const f of samples) {
+      for (const o of readObjects(join(repoRoot, f)).filter((x) => x.kind === 'PmsInstance')) {
+        instances++;
+        assert.equal((o.spec as { version?: string }).version, version, `${f}: spec.version`);
+      }
+    }
+    assert.ok(instances >= 5, `${instances} sample instances`);
+  });
+
+  it('CHANGELOG.md has an Unreleased section and names no version newer than it', () => {
+    const log = readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8');
+    assert.match(log, /^## \[Unreleased\]$/m);
+    for (const m of log.matchAll(/^## \[(\d+\.\d+\.\d+)\]/gm)) {
+      assert.equal(m[1], version, 'a released section is the current version');
+    }
+  });
+});
