@@ -410,6 +410,62 @@ const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
     ['spec.objectStorage.external excludes the in-cluster fields (image, storage, resources)'],
   ],
   [
+    'restoreFrom with both sources',
+    {
+      restoreFrom: {
+        backupRef: { name: 'nightly' },
+        objectStorage: {
+          endpoint: 'https://s3.example.com',
+          bucket: 'backups',
+          key: 'backups/acme/20261125T030000000Z.archive.gz',
+          credentialsSecretRef: { name: 's3' },
+        },
+      },
+    },
+    ['spec.restoreFrom needs exactly one of backupRef and objectStorage'],
+  ],
+  [
+    'restoreFrom with no source',
+    { restoreFrom: {} },
+    ['exactly one of backupRef and objectStorage'],
+  ],
+  [
+    'restoreFrom key that is not an archive',
+    {
+      restoreFrom: {
+        objectStorage: {
+          endpoint: 'https://s3.example.com',
+          bucket: 'backups',
+          key: '../other/secret.txt',
+          credentialsSecretRef: { name: 's3' },
+        },
+      },
+    },
+    ['spec.restoreFrom.objectStorage.key must be a pms-backup archive key'],
+  ],
+  [
+    'restoreFrom endpoint without scheme, bad bucket',
+    {
+      restoreFrom: {
+        objectStorage: {
+          endpoint: 's3.example.com',
+          bucket: 'Bad_Bucket',
+          key: 'backups/acme/20261125T030000000Z.archive.gz',
+          credentialsSecretRef: { name: 's3' },
+        },
+      },
+    },
+    [
+      'spec.restoreFrom.objectStorage.endpoint must be an http(s) URL',
+      'spec.restoreFrom.objectStorage.bucket must be an S3 bucket name',
+    ],
+  ],
+  [
+    'restoreFrom backupRef with a bad namespace',
+    { restoreFrom: { backupRef: { name: 'nightly', namespace: 'Tenant_A' } } },
+    ['spec.restoreFrom.backupRef.namespace must be a namespace name'],
+  ],
+  [
     'name longer than 40 characters',
     () => instance(ns, 'a'.repeat(41), {}),
     ['metadata.name must be at most 40 characters'],
@@ -418,6 +474,26 @@ const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
 
 // Updates refused by transition rules: [what, initial spec, patch, expected].
 const badUpdates: [string, Spec, Spec, string[]][] = [
+  [
+    'restoreFrom added to an existing instance',
+    {},
+    { restoreFrom: { backupRef: { name: 'nightly' } } },
+    [
+      'spec.restoreFrom is set when the instance is created and cannot be added, changed or removed',
+    ],
+  ],
+  [
+    'restoreFrom changed',
+    { restoreFrom: { backupRef: { name: 'nightly' } } },
+    { restoreFrom: { backupRef: { name: 'weekly' } } },
+    ['spec.restoreFrom is set when the instance is created'],
+  ],
+  [
+    'restoreFrom removed',
+    { restoreFrom: { backupRef: { name: 'nightly' } } },
+    { restoreFrom: null },
+    ['spec.restoreFrom is set when the instance is created'],
+  ],
   [
     'storage shrinks',
     { mongodb: { storage: { size: '20Gi' } } },
@@ -614,6 +690,7 @@ describe('PmsInstance CRD validation (real API server)', () => {
       '06-autoscaling.yaml',
       '07-hibernate.yaml',
       '08-gateway.yaml',
+      '09-clone.yaml',
     ]) {
       for (const obj of readSample(file)) {
         obj.metadata = { ...obj.metadata, namespace: ns };

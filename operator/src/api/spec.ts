@@ -252,6 +252,26 @@ export const ZPmsInstanceSpecSchema = z.object({
       passwordSecretRef: ZSecretKeyRefSchema.optional(),
     })
     .optional(),
+  /** A new instance starts from this backup (a tenant clone), once (controller/backup-clone.ts). */
+  restoreFrom: z
+    .object({
+      backupRef: z.object({ name: z.string(), namespace: z.string().optional() }).optional(),
+      objectStorage: z
+        .object({
+          endpoint: z.string(),
+          region: z.string().optional(),
+          usePathStyle: z.boolean().optional(),
+          bucket: z.string(),
+          key: z.string(),
+          credentialsSecretRef: z.object({
+            name: z.string(),
+            accessKeyKey: z.string().default('access-key'),
+            secretKeyKey: z.string().default('secret-key'),
+          }),
+        })
+        .optional(),
+    })
+    .optional(),
   maintenance: z.boolean().default(false),
   paused: z.boolean().default(false),
   /** Everything scaled to zero, backups suspended; PVCs and Secrets kept. */

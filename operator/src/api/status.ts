@@ -27,6 +27,8 @@ export interface PmsInstanceStatus {
   conditions?: Condition[];
   components?: Record<string, ComponentStatus>;
   lastBackup?: { name?: string; time?: string; result?: string; location?: string };
+  /** spec.restoreFrom was applied: what, and when its Job completed. Never changes after. */
+  restoredFrom?: { source: string; objectKey: string; time: string };
 }
 
 /** Condition types: one per component plus the summary `Ready`. */
@@ -42,6 +44,8 @@ export const CONDITION = {
   Route: 'RouteReady',
   /** spec.hibernate: True once every workload has 0 pods. */
   Hibernated: 'Hibernated',
+  /** spec.restoreFrom: True once the clone Job restored the backup. */
+  Restored: 'Restored',
 } as const;
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;

@@ -23,6 +23,7 @@ export function pickLastBackup(
   let best: { job: JobObject; last: TLastBackup } | undefined;
   for (const job of jobs) {
     if (job.metadata?.labels?.['pms.io/restore'] !== undefined) continue;
+    if (job.metadata?.labels?.['pms.io/clone'] !== undefined) continue;
     const s = jobState(job);
     if ((s.state !== 'succeeded' && s.state !== 'failed') || !s.completionTime) continue;
     const time = new Date(s.completionTime).toISOString();

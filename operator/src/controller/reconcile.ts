@@ -30,6 +30,7 @@ import {
   readOrUndefined,
   type ApplyOutcome,
 } from './children.ts';
+import { planClone, withClone, withCloneStatus } from './backup-clone.ts';
 import { restoreHoldingLock } from './backup-lock.ts';
 import { observeLastBackupCached } from './last-backup.ts';
 import { readExternalStores } from './external-stores.ts';
@@ -125,9 +126,11 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       instance.spec.backup.enabled && !instance.spec.hibernate
         ? await restoreHoldingLock(ctx, { namespace: key.namespace, name: key.name })
         : undefined;
-    const desired = withBackupsSuspended(
-      renderChildren(instance, caps, external.ports),
-      restoring !== undefined,
+    // spec.restoreFrom: the clone Job first, the app held at zero until it succeeded.
+    const clone = await planClone(ctx, instance, raw.status, live, now);
+    const desired = withClone(
+      withBackupsSuspended(renderChildren(instance, caps, external.ports), restoring !== undefined),
+      clone,
     );
     let outcome: ApplyOutcome;
     try {
@@ -162,14 +165,31 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       ...(await checkExternalRefs(ctx, instance)),
     ]);
     const observed: Observed = { workloads, missingRefs, gates: routeGates(instance, caps) };
-    const status = instance.spec.hibernate
-      ? hibernatedStatus(instance, observed, raw.status, now())
-      : withWakeCondition(computeStatus(instance, observed, raw.status, now()), raw.status, now());
+    const status = withCloneStatus(
+      instance,
+      instance.spec.hibernate
+        ? hibernatedStatus(instance, observed, raw.status, now())
+        : withWakeCondition(
+            computeStatus(instance, observed, raw.status, now()),
+            raw.status,
+            now(),
+          ),
+      raw.status,
+      clone,
+      now(),
+    );
     const lastBackup = newestBackup(
       raw.status?.lastBackup,
       await observeLastBackupCached(ctx, instance, raw.status?.lastBackup),
     );
     if (lastBackup) status.lastBackup = lastBackup;
+    if (clone.state === 'restored' && !raw.status?.restoredFrom)
+      await ctx.events.record(
+        raw,
+        'Normal',
+        'Restored',
+        `restored ${clone.restoredFrom.source} (${clone.restoredFrom.objectKey}) before first start`,
+      );
     const wasReady = findCondition(raw.status?.conditions, CONDITION.Ready)?.status === 'True';
     const ready = findCondition(status.conditions, CONDITION.Ready);
     if (await writeStatus(ctx, raw, status)) {

@@ -132,6 +132,10 @@ export function renderNetworkPolicies(
   if (s.smtp) appEgress.push(externalEgress([s.smtp.port]));
   // A backup destination on another S3 endpoint (backups otherwise go to the object storage).
   if (s.backup.destination?.endpoint) backupEgress.push(s3Egress(s.backup.destination.endpoint));
+  // The clone source of spec.restoreFrom.objectStorage (a backupRef's endpoint: 443 below only
+  // if it is one of the above; see controller/backup-clone.ts).
+  if (s.restoreFrom?.objectStorage)
+    backupEgress.push(s3Egress(s.restoreFrom.objectStorage.endpoint));
 
   const backendIngress: Rule[] = [
     { from: [ingressController, ...pods('frontend')], ports: [tcp(BACKEND_PORT)] },

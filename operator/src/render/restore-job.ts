@@ -9,7 +9,8 @@ import {
   type TBackupDestination,
 } from './backup-pod.ts';
 import { jobNameFor, ownerRefTo, type PmsRestore } from './backup-resources.ts';
-import { labels } from './labels.ts';
+import { labels, objectMeta } from './labels.ts';
+import { childName } from './names.ts';
 import type { Child } from './types.ts';
 
 export const restoreJobName = (r: PmsRestore): string => jobNameFor(r.metadata.name, 'restore');
@@ -23,15 +24,16 @@ const OBJECT_KEY =
  * @param destination where the backup is stored (a PmsBackup's destination, the PmsRestore's,
  *   or, when undefined, the target instance's backup destination)
  */
+/** Whether `key` is an archive key pms-backup wrote (no traversal). */
+export const isArchiveKey = (key: string): boolean => OBJECT_KEY.test(key) && !key.includes('../');
+
 export function renderRestoreJob(
   target: PmsInstance,
   r: PmsRestore,
   objectKey: string,
   destination: TBackupDestination | undefined,
 ): Child {
-  if (!OBJECT_KEY.test(objectKey) || objectKey.includes('../')) {
-    throw new Error(`invalid backup object key ${objectKey}`);
-  }
+  if (!isArchiveKey(objectKey)) throw new Error(`invalid backup object key ${objectKey}`);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -48,6 +50,38 @@ export function renderRestoreJob(
       template: backupPodTemplate(target, {
         args: ['restore', objectKey],
         destination: resolveDestination(target, destination),
+      }),
+    },
+  };
+}
+
+export const cloneJobName = (i: PmsInstance): string => childName(i, 'clone');
+
+/**
+ * The Job of spec.restoreFrom (a tenant clone): `pms-backup restore <objectKey>` into the new
+ * instance's own MongoDB and attachments bucket, reading the archive from `source`. A child of
+ * the instance (create-only like every Job; pruned once status.restoredFrom is recorded),
+ * labelled pms.io/clone so that it never counts as the instance's last backup. Retried a few
+ * times: the data stores may still be starting when it first runs, and a restore is
+ * idempotent (drop-and-restore).
+ */
+export function renderCloneJob(
+  i: PmsInstance,
+  objectKey: string,
+  source: TBackupDestination,
+): Child {
+  if (!isArchiveKey(objectKey)) throw new Error(`invalid backup object key ${objectKey}`);
+  const meta = objectMeta(i, cloneJobName(i), 'backup');
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { ...meta, labels: { ...meta.labels, 'pms.io/clone': i.metadata.name } },
+    spec: {
+      backoffLimit: 3,
+      activeDeadlineSeconds: BACKUP_DEADLINE_SECONDS,
+      template: backupPodTemplate(i, {
+        args: ['restore', objectKey],
+        destination: resolveDestination(i, source),
       }),
     },
   };

@@ -22,6 +22,7 @@ const OWNED_FIELDS = [
   'conditions',
   'components',
   'lastBackup',
+  'restoredFrom',
 ] as const;
 
 /**
