@@ -56,6 +56,8 @@ npm ci --no-audit --no-fund
 
 log "Building Go-based test services (cached)"
 node tools/testenv/src/cli.ts install
+log "Building promtool for the alert tests (cached)"
+node tools/packaging/src/promtool.ts >/dev/null
 
 # The Gateway API CRDs the operator tests install (config/crd/standard of the Go module, read
 # from the module cache; the version is pinned in operator/test/support/gateway-api.ts).
