@@ -42,7 +42,6 @@ const env: Record<string, string> = {
   S3_SECRET_KEY: te.s3.secretKey,
   S3_BUCKET: `bench-${id}`,
   JWT_SECRET: randomBytes(32).toString('hex'),
-  BCRYPT_ROUNDS: process.env.BENCH_BCRYPT_ROUNDS ?? '10',
   RATE_LIMIT_MAX: '100000000',
   LOGIN_RATE_LIMIT_MAX: '100000000',
   RATE_LIMIT_WRITE_MAX: '100000000',
@@ -110,7 +109,6 @@ await syncIndexes();
 console.log('seeding…');
 await seed({
   password: PASSWORD,
-  bcryptRounds: config.BCRYPT_ROUNDS,
   tasksPerProject: 400,
   reset: true,
 });
@@ -151,7 +149,7 @@ try {
     }),
   );
   rows.push(
-    await run(`POST login (bcrypt ${config.BCRYPT_ROUNDS} rounds)`, {
+    await run('POST login (argon2id m=19 MiB, t=2, p=1)', {
       url: `${url}/auth/login`,
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -94,7 +94,6 @@ export function buildApp(deps: Deps): BuiltApp {
     secret: new TextEncoder().encode(config.JWT_SECRET),
     accessTtl: config.JWT_ACCESS_TTL,
     refreshTtl: config.JWT_REFRESH_TTL,
-    bcryptRounds: config.BCRYPT_ROUNDS,
     refreshGraceMs: config.REFRESH_GRACE_SECONDS * 1000,
     sessions: createSessionStore({
       redis: deps.redis,

@@ -42,10 +42,11 @@ export async function startRuntime(
   const redis = createRedis(config, logger);
   const storage = createStorage(config);
   await storage.ensureBucket();
-  const admin = await bootstrapAdmin(
-    { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME },
-    config.BCRYPT_ROUNDS,
-  );
+  const admin = await bootstrapAdmin({
+    email: config.ADMIN_EMAIL,
+    password: config.ADMIN_PASSWORD,
+    name: config.ADMIN_NAME,
+  });
   if (admin) logger.info({ email: admin.email }, 'created the first administrator');
   let queue: Queue | null = null;
   let queueRedis: Redis | null = null;

@@ -83,7 +83,7 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
     async ({ body, res }) => {
       if (!config.ENABLE_REGISTRATION)
         throw new AppError('feature_disabled', 'Registration is disabled');
-      const user = await createUser(body, config.BCRYPT_ROUNDS);
+      const user = await createUser(body);
       return sendSession(res, await startSession(user, settings));
     },
   );

@@ -1,4 +1,3 @@
-import bcrypt from 'bcryptjs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
@@ -6,7 +5,7 @@ import type { Principal } from '../platform/auth.ts';
 import { AppError, unauthorized } from '../platform/errors.ts';
 import { ApiToken } from '../tokens/model.ts';
 import { User, toUser, type TUser, type TUserDoc } from '../users/model.ts';
-import { hashPassword } from '../users/service.ts';
+import { hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { RefreshClaim, RefreshToken } from './model.ts';
 import type { SessionStore } from './sessions.ts';
 import { isApiToken, newRefreshToken, openToken, sealToken, sha256 } from './tokens.ts';
@@ -15,7 +14,6 @@ export interface AuthSettings {
   secret: Uint8Array;
   accessTtl: number;
   refreshTtl: number;
-  bcryptRounds: number;
   sessions: SessionStore;
   /** A rotated refresh token presented again within this many ms gets the same successor. */
   refreshGraceMs: number;
@@ -30,7 +28,7 @@ export interface Session {
 
 // Unknown emails cost as much as wrong passwords (no user enumeration by timing).
 let dummyHash: Promise<string> | undefined;
-const dummy = (rounds: number) => (dummyHash ??= bcrypt.hash('not-a-password', rounds));
+const dummy = () => (dummyHash ??= hashPassword('not-a-password'));
 
 /** `sv`: the user's session version at issue time; `sid`: the refresh-token family (login). */
 async function issueAccessToken(
@@ -76,9 +74,16 @@ async function issueSession(
 
 export async function login(email: string, password: string, s: AuthSettings): Promise<Session> {
   const u = await User.findOne({ email: email.toLowerCase() }).lean<TUserDoc>();
-  const ok = await bcrypt.compare(password, u?.passwordHash ?? (await dummy(s.bcryptRounds)));
+  const ok = await verifyPassword(password, u?.passwordHash ?? (await dummy()));
   if (!u || !ok || u.disabled)
     throw new AppError('invalid_credentials', 'Invalid email or password');
+  // Upgrade a bcrypt (or differently tuned) hash now that the plain password is at hand. The
+  // filter on the old hash keeps a password changed meanwhile from being overwritten.
+  if (needsRehash(u.passwordHash))
+    await User.updateOne(
+      { _id: u._id, passwordHash: u.passwordHash },
+      { $set: { passwordHash: await hashPassword(password) } },
+    );
   return issueSession(toUser(u), u.sessionVersion ?? 0, randomUUID(), s);
 }
 
@@ -198,14 +203,11 @@ export async function changePassword(
   s: AuthSettings,
 ): Promise<void> {
   const u = await User.findById(userId).lean<TUserDoc>();
-  if (!u || !(await bcrypt.compare(current, u.passwordHash)))
+  if (!u || !(await verifyPassword(current, u.passwordHash)))
     throw new AppError('validation_error', 'Current password is wrong', {
       details: [{ path: 'body.currentPassword', message: 'is wrong' }],
     });
-  await User.updateOne(
-    { _id: userId },
-    { $set: { passwordHash: await hashPassword(next, s.bcryptRounds) } },
-  );
+  await User.updateOne({ _id: userId }, { $set: { passwordHash: await hashPassword(next) } });
   await endAllSessions(userId, s);
 }
 

@@ -22,7 +22,6 @@ try {
   const password = process.env.SEED_PASSWORD ?? 'demo-password';
   const r = await seed({
     password,
-    bcryptRounds: config.BCRYPT_ROUNDS,
     tasksPerProject: tasks,
     reset: args.includes('--reset'),
     log: (m) => console.log(m),

@@ -10,7 +10,7 @@ import { Task } from '../tasks/model.ts';
 import { spreadRanks } from '../tasks/rank.ts';
 import { PRIORITY_ORDER } from '../tasks/service.ts';
 import { User } from '../users/model.ts';
-import { hashPassword } from '../users/service.ts';
+import { hashPassword } from '../auth/password.ts';
 
 const FIRST = [
   'Ada',
@@ -89,7 +89,6 @@ const PRIORITIES = ['none', 'low', 'medium', 'high', 'urgent'] as const;
 
 export interface SeedOptions {
   password: string;
-  bcryptRounds: number;
   tasksPerProject: number;
   reset?: boolean;
   log?: (m: string) => void;
@@ -110,7 +109,7 @@ export async function seed(opts: SeedOptions) {
   const log = opts.log ?? (() => undefined);
   const rand = rng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const hash = await hashPassword(opts.password, opts.bcryptRounds);
+  const hash = await hashPassword(opts.password);
   const users = [];
   for (let i = 0; i < FIRST.length; i++) {
     const email = `${(FIRST[i] ?? '').toLowerCase()}@demo.pms.local`;

@@ -39,7 +39,7 @@ export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
       auth: 'admin',
       body: ZCreateUserSchema,
     },
-    ({ body }) => createUser(body, deps.config.BCRYPT_ROUNDS),
+    ({ body }) => createUser(body),
   );
   api.op(
     {

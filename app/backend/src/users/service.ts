@@ -1,26 +1,24 @@
-import bcrypt from 'bcryptjs';
 import { conflict, notFound } from '../platform/errors.ts';
 import { RefreshToken } from '../auth/model.ts';
+import { hashPassword } from '../auth/password.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { Membership } from '../projects/model.ts';
 import { escapeRegex } from '../tasks/query.ts';
 import { User, toUser, type TUser } from './model.ts';
 
-export async function hashPassword(password: string, rounds: number): Promise<string> {
-  return bcrypt.hash(password, rounds);
-}
-
-export async function createUser(
-  input: { name: string; email: string; password: string; role?: 'admin' | 'member' },
-  rounds: number,
-): Promise<TUser> {
+export async function createUser(input: {
+  name: string;
+  email: string;
+  password: string;
+  role?: 'admin' | 'member';
+}): Promise<TUser> {
   if (await User.exists({ email: input.email })) throw conflict('Email already registered');
   try {
     const u = await User.create({
       name: input.name,
       email: input.email,
       role: input.role ?? 'member',
-      passwordHash: await hashPassword(input.password, rounds),
+      passwordHash: await hashPassword(input.password),
     });
     return toUser(u.toObject());
   } catch (err) {
@@ -109,22 +107,20 @@ export async function updateUser(
 }
 
 /** First admin from ADMIN_EMAIL / ADMIN_PASSWORD when the database holds no user yet. */
-export async function bootstrapAdmin(
-  admin: { email?: string | undefined; password?: string | undefined; name: string },
-  rounds: number,
-): Promise<TUser | null> {
+export async function bootstrapAdmin(admin: {
+  email?: string | undefined;
+  password?: string | undefined;
+  name: string;
+}): Promise<TUser | null> {
   if (!admin.email || !admin.password) return null;
   if ((await User.estimatedDocumentCount()) > 0) return null;
   try {
-    return await createUser(
-      {
-        name: admin.name,
-        email: admin.email.toLowerCase(),
-        password: admin.password,
-        role: 'admin',
-      },
-      rounds,
-    );
+    return await createUser({
+      name: admin.name,
+      email: admin.email.toLowerCase(),
+      password: admin.password,
+      role: 'admin',
+    });
   } catch (err) {
     // Another replica won the race.
     if ((err as { code?: string }).code === 'conflict') return null;
