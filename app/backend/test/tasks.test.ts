@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Task } from '../src/tasks/model.ts';
 import { ADMIN, Client, startHarness, userClient, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -492,4 +493,20 @@ test('OpenAPI documents If-Match, ETag and 412 on task writes', async () => {
   assert.ok(patch.responses['200'].headers.ETag);
   assert.ok(doc.paths['/api/v1/projects/{project}/tasks/{task}/assignees'].post);
   assert.ok(doc.paths['/api/v1/projects/{project}/tasks/{task}/labels/{item}'].delete);
+});
+
+test('a task stored before versions existed (no version field) is version 0 and takes writes', async () => {
+  const t = (await owner.post(`${P}/tasks`, { title: 'Legacy' })).body;
+  await Task.collection.updateOne(
+    { _id: new Task.base.Types.ObjectId(t.id) },
+    { $unset: { version: '' } },
+  );
+  const T = `${P}/tasks/${t.number}`;
+  const g = await owner.get(T);
+  assert.equal(g.body.version, 0);
+  assert.equal(g.headers.get('etag'), '"0"');
+  const p = await owner.req('PATCH', T, { priority: 'high' }, { 'if-match': '"0"' });
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.version, 1);
+  assert.equal((await owner.post(`${T}/assignees`, { userId: bob.id })).body.version, 2);
 });
