@@ -248,6 +248,33 @@ describe('data lock', () => {
     await eventually('the CronJob resumed', async () => (await cronSuspended('acme')) === false);
     const free = await get(lease('acme'));
     assert.equal(free?.spec?.holderIdentity, undefined, 'the lock was released');
+    const acme = await get(pms('pmsinstances', 'acme'));
+    assert.equal(acme?.metadata?.annotations?.['pms.io/restoring'], undefined);
+  });
+
+  it('a restore deleted midway: the CronJob resumes at the next reconcile and a backup takes the stale lock over', async () => {
+    await instance('gone', { backup: { enabled: true, schedule: '0 3 * * *' } });
+    await restoresWithManualJobs('gone', ['gone-restore']);
+    await waitPhase('pmsrestores', 'gone-restore', 'Restoring');
+    assert.equal(await cronSuspended('gone'), true);
+    const hinted = await get(pms('pmsinstances', 'gone'));
+    assert.equal(hinted?.metadata?.annotations?.['pms.io/restoring'], 'gone-restore');
+    await send('DELETE', pms('pmsrestores', 'gone-restore'), undefined);
+    await eventually(
+      'the CronJob resumed after the restore was deleted',
+      async () => (await cronSuspended('gone')) === false,
+      60_000,
+    );
+    const i = await get(pms('pmsinstances', 'gone'));
+    assert.equal(i?.metadata?.annotations?.['pms.io/restoring'], undefined, 'stale hint removed');
+    assert.equal((await get(lease('gone')))?.spec?.holderIdentity, 'PmsRestore/gone-restore');
+    await send('POST', pms('pmsbackups'), {
+      apiVersion: 'pms.io/v1alpha1',
+      kind: 'PmsBackup',
+      metadata: { name: 'gone-after' },
+      spec: { instanceRef: { name: 'gone' } },
+    });
+    await waitPhase('pmsbackups', 'gone-after', 'Succeeded');
   });
 
   it('two restores created at once: exactly one runs, the other waits and runs after', async () => {

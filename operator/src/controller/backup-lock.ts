@@ -17,7 +17,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION } from '../api/spec.ts';
 import { apiErrorCode } from '../apply/apply.ts';
-import { isTerminal, readObject } from './backup-shared.ts';
+import { isTerminal, mergePatch, readObject } from './backup-shared.ts';
 import type { ReconcileContext } from './types.ts';
 import { toClientModel } from './wire.ts';
 
@@ -189,15 +189,41 @@ export async function releaseDataLock(
 }
 
 /**
- * The live PmsRestore holding the instance's lock, if any (the instance reconcile suspends the
- * backup CronJob while one does). A stale lock counts as free.
+ * On the instance while a PmsRestore holds its lock: the restore's name. Not the exclusion
+ * (that is the Lease) but a hint the instance reconcile reads from the object it has anyway, so
+ * that it renders the backup CronJob suspended without one more request per reconcile.
  */
-export async function restoreHoldingLock(
+export const RESTORING_ANNOTATION = 'pms.io/restoring';
+
+/**
+ * The PmsRestore the instance's hint names, if it is live (exists, not deleting, unfinished).
+ * Costs nothing without the hint; a stale hint (its restore deleted midway or finished without
+ * clearing it) is removed.
+ */
+export async function restoreInProgress(
   ctx: ReconcileContext,
-  t: LockTarget,
+  instance: KubernetesObject,
 ): Promise<string | undefined> {
-  const lease = await readLease(ctx, t);
-  const id = parseIdentity(lease?.spec?.holderIdentity);
-  if (!lease || id?.kind !== 'PmsRestore') return undefined;
-  return (await holderAlive(ctx, t.namespace, lease)) ? id.name : undefined;
+  const name = instance.metadata?.annotations?.[RESTORING_ANNOTATION];
+  const namespace = instance.metadata?.namespace ?? '';
+  if (!name) return undefined;
+  const r = await readObject<KubernetesObject & { status?: { phase?: string } }>(
+    ctx,
+    API_VERSION,
+    'PmsRestore',
+    namespace,
+    name,
+  );
+  if (r && !r.metadata?.deletionTimestamp && !isTerminal(r.status?.phase)) return name;
+  await mergePatch(
+    ctx,
+    {
+      apiVersion: API_VERSION,
+      kind: 'PmsInstance',
+      name: instance.metadata?.name ?? '',
+      namespace,
+    },
+    { metadata: { annotations: { [RESTORING_ANNOTATION]: null } } },
+  );
+  return undefined;
 }

@@ -31,7 +31,7 @@ import {
   type ApplyOutcome,
 } from './children.ts';
 import { planClone, withClone, withCloneStatus } from './backup-clone.ts';
-import { restoreHoldingLock } from './backup-lock.ts';
+import { restoreInProgress } from './backup-lock.ts';
 import { observeLastBackupCached } from './last-backup.ts';
 import { readExternalStores } from './external-stores.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
@@ -124,7 +124,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     // A restore holding the data lock keeps the backup CronJob suspended (restore.ts).
     const restoring =
       instance.spec.backup.enabled && !instance.spec.hibernate
-        ? await restoreHoldingLock(ctx, { namespace: key.namespace, name: key.name })
+        ? await restoreInProgress(ctx, raw)
         : undefined;
     // spec.restoreFrom: the clone Job first, the app held at zero until it succeeded.
     const clone = await planClone(ctx, instance, raw.status, live, now);

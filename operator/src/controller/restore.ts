@@ -49,6 +49,7 @@ import {
 import {
   acquireDataLock,
   releaseDataLock,
+  RESTORING_ANNOTATION,
   type LockHolder,
   type LockTarget,
 } from './backup-lock.ts';
@@ -200,12 +201,21 @@ export async function reconcileRestore(
       );
     }
   };
-  /** Releases the lock (if this restore held it) and resumes scheduled backups. */
+  /**
+   * Ends the hold (if this restore held the lock): clears the instance's restoring hint and
+   * resumes scheduled backups while still holding the lock (so that no next holder's
+   * suspension is undone), then releases it.
+   */
   const letGo = async () => {
     const t = holding.target;
-    if (t && (await releaseDataLock(ctx, t, me)) && !holding.hibernating) {
-      await setBackupsSuspended(false);
-    }
+    if (!t) return;
+    await mergePatch(
+      ctx,
+      { apiVersion: API_VERSION, kind: KIND, name: t.name, namespace: ns },
+      { metadata: { annotations: { [RESTORING_ANNOTATION]: null } } },
+    );
+    if (!holding.hibernating) await setBackupsSuspended(false);
+    await releaseDataLock(ctx, t, me);
   };
   const fail = async (reason: string, message: string) => {
     await letGo();
@@ -406,9 +416,14 @@ export async function reconcileRestore(
     return {};
   }
 
-  // No backup may run while the data changes: scheduled runs are suspended (the instance
-  // reconcile renders the CronJob suspended too while a restore holds the lock), and a run the
-  // CronJob started before is waited for.
+  // No backup may run while the data changes: scheduled runs are suspended (and the hint on
+  // the instance makes its reconcile render the CronJob suspended too), and a run the CronJob
+  // started before is waited for.
+  if (annotations[RESTORING_ANNOTATION] !== name) {
+    await mergePatch(ctx, instanceRef, {
+      metadata: { annotations: { [RESTORING_ANNOTATION]: name } },
+    });
+  }
   await setBackupsSuspended(true);
   if (!job) {
     const scheduled = await runningScheduledBackups(ctx, ns, target);
