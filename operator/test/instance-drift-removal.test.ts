@@ -5,48 +5,18 @@
 // that find nothing changed write nothing (counted by a proxy).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
-import { createLogger } from '../src/log.ts';
-import { startOperator, type RunningOperator } from '../src/operator.ts';
-import { startCountingProxy, type CountingProxy } from './support/counting-proxy.ts';
-import {
-  adminKubeConfig,
-  createTestNamespace,
-  deleteTestNamespace,
-  operatorKubeConfig,
-  type OperatorIdentity,
-} from './support/operator-kubeconfig.ts';
-import {
-  deleteVolumes,
-  eventually,
-  installCrd,
-  instance,
-  provideVolumes,
-  sleep,
-} from './support/pms.ts';
+import { InstanceHarness, type Obj } from './support/instance-harness.ts';
+import { eventually, sleep } from './support/pms.ts';
 
-const admin = adminKubeConfig();
-const client = KubernetesObjectApi.makeApiClient(admin);
-let ns = '';
-let identity: OperatorIdentity;
-let proxy: CountingProxy;
-let operator: RunningOperator | undefined;
+const h = new InstanceHarness();
 
-type Obj = KubernetesObject & { spec?: Record<string, unknown> };
 type Pod = {
   imagePullSecrets?: { name: string }[];
   containers: { name: string; resources?: { limits?: Record<string, string> } }[];
 };
 
-async function read(apiVersion: string, kind: string, name: string): Promise<Obj | undefined> {
-  try {
-    return (await client.read({ apiVersion, kind, metadata: { name, namespace: ns } })) as Obj;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
+const read = (apiVersion: string, kind: string, name: string) => h.read(apiVersion, kind, name);
 
 // Raw JSON shapes (the typed client's models are not needed to look at a few fields).
 const ingress = async () => {
@@ -62,60 +32,22 @@ const backendLimits = async () =>
   (await backendPod())?.containers.find((c) => c.name === 'backend')?.resources?.limits ?? {};
 
 /** Merge-patches the instance's spec (null removes a field). */
-async function patchSpec(spec: Record<string, unknown>) {
-  await client.patch(
-    {
-      apiVersion: 'pms.io/v1alpha1',
-      kind: 'PmsInstance',
-      metadata: { name: 'drift', namespace: ns },
-      spec,
-    },
-    undefined,
-    undefined,
-    'pms-test',
-    undefined,
-    PatchStrategy.MergePatch,
-  );
-}
+const patchSpec = (spec: Record<string, unknown>) => h.patchSpec('drift', spec);
 
 describe('PmsInstance: fields removed from the spec leave the live objects', () => {
   before(async () => {
-    await installCrd(admin);
-    ns = await createTestNamespace(admin, 'drift');
-    identity = await operatorKubeConfig(admin, ns);
-    proxy = await startCountingProxy(admin, identity.kc.getCurrentUser()?.token ?? '');
-    await provideVolumes(admin, ns, [
-      { name: 'data-drift-mongodb-0', size: '10Gi' },
-      { name: 'data-drift-minio-0', size: '10Gi' },
-    ]);
-    operator = await startOperator({
-      kubeConfig: proxy.kc,
-      namespace: ns,
-      leaderElection: false,
-      resyncMs: 1000,
-      processMetrics: false,
-      controllers: [pmsInstanceController],
-      log: createLogger('warn'),
+    await h.start('drift', ['drift'], [pmsInstanceController], { countRequests: true });
+    await h.create('drift', {
+      image: { pullSecrets: [{ name: 'regcred' }] },
+      ingress: {
+        className: 'traefik',
+        annotations: { 'example.com/owner': 'team-a', 'example.com/keep': 'yes' },
+        tls: { secretName: 'drift-tls' },
+      },
+      backend: { resources: { limits: { cpu: '1.10', memory: '512Mi' } } },
     });
-    await client.create(
-      instance(ns, 'drift', {
-        image: { pullSecrets: [{ name: 'regcred' }] },
-        ingress: {
-          className: 'traefik',
-          annotations: { 'example.com/owner': 'team-a', 'example.com/keep': 'yes' },
-          tls: { secretName: 'drift-tls' },
-        },
-        backend: { resources: { limits: { cpu: '1.10', memory: '512Mi' } } },
-      }),
-    );
   });
-  after(async () => {
-    await operator?.stop();
-    await proxy?.close();
-    await deleteTestNamespace(admin, ns);
-    await identity?.cleanup();
-    await deleteVolumes(admin, ns);
-  });
+  after(() => h.stop());
 
   it('sets every optional field', async () => {
     const ing = await eventually('the Ingress', async () => {
@@ -177,6 +109,7 @@ describe('PmsInstance: fields removed from the spec leave the live objects', () 
     let childWrites: string[] = [];
     let reads = 0;
     for (let window = 0; window < 8; window++) {
+      const proxy = h.proxy as NonNullable<typeof h.proxy>;
       proxy.reset();
       await sleep(3500);
       childWrites = proxy.writes.filter((w) => !/\/pmsinstances\/[^/]+\/status/.test(w));

@@ -13,6 +13,7 @@ import {
   operatorKubeConfig,
   type OperatorIdentity,
 } from './operator-kubeconfig.ts';
+import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 import { deleteVolumes, eventually, installCrd, instance, provideVolumes } from './pms.ts';
 
 export type Obj = KubernetesObject & {
@@ -30,12 +31,15 @@ export class InstanceHarness {
   ns = '';
   private identity: OperatorIdentity | undefined;
   private operator: RunningOperator | undefined;
+  /** With `countRequests`: the proxy the operator talks through, counting its reads and writes. */
+  proxy: CountingProxy | undefined;
 
   /** Namespace, RBAC, volumes for the instances named, then the operator (resync every second). */
   async start(
     prefix: string,
     instances: string[],
     controllers: ControllerDefinition[] = [pmsInstanceController],
+    options: { countRequests?: boolean } = {},
   ): Promise<void> {
     await installCrd(this.admin);
     this.ns = await createTestNamespace(this.admin, prefix);
@@ -48,8 +52,13 @@ export class InstanceHarness {
         { name: `data-${n}-minio-0`, size: '10Gi' },
       ]),
     );
+    if (options.countRequests)
+      this.proxy = await startCountingProxy(
+        this.admin,
+        this.identity.kc.getCurrentUser()?.token ?? '',
+      );
     this.operator = await startOperator({
-      kubeConfig: this.identity.kc,
+      kubeConfig: this.proxy?.kc ?? this.identity.kc,
       namespace: this.ns,
       leaderElection: false,
       resyncMs: 1000,
@@ -61,6 +70,7 @@ export class InstanceHarness {
 
   async stop(): Promise<void> {
     await this.operator?.stop();
+    await this.proxy?.close();
     if (this.ns) await deleteTestNamespace(this.admin, this.ns);
     await this.identity?.cleanup();
     if (this.ns) await deleteVolumes(this.admin, this.ns);
