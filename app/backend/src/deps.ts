@@ -2,6 +2,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { EventBus } from './events/bus.ts';
 import type { Cache } from './platform/cache.ts';
 import type { TConfig } from './platform/config.ts';
 import type { Storage } from './platform/s3.ts';
@@ -14,6 +15,8 @@ export interface Deps {
   cache: Cache;
   /** Notification/email jobs; null when notifications are disabled. */
   queue: Queue | null;
+  /** Project events (live boards, webhooks), published after each recorded change. */
+  events: EventBus;
   /** Clock of the rate limiter (ms since epoch); tests replay long sessions with it. */
   clock?: () => number;
 }

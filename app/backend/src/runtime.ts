@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import type { Deps } from './deps.ts';
+import { createEventBus } from './events/bus.ts';
 import { createCache } from './platform/cache.ts';
 import type { TConfig } from './platform/config.ts';
 import { connectMongo, syncIndexes } from './platform/db.ts';
@@ -64,6 +65,7 @@ export async function startRuntime(
     storage,
     cache,
     queue,
+    events: createEventBus({ redis, prefix: config.REDIS_KEY_PREFIX, logger }),
     async close() {
       await queue?.close().catch(() => undefined);
       queueRedis?.disconnect();

@@ -1,3 +1,4 @@
+import type { Deps } from '../deps.ts';
 import type { Principal } from '../platform/auth.ts';
 import { Activity, toActivity, type TActivityDoc } from './model.ts';
 
@@ -26,20 +27,33 @@ export function diff(before: Record<string, unknown>, patch: Record<string, unkn
   return out;
 }
 
+/** Records a change in the activity log, then publishes it as a project event. */
 export async function record(
+  deps: Pick<Deps, 'events'>,
   actor: Principal,
   projectId: string,
   taskId: string | null,
   action: string,
   changes: Change[] = [],
 ): Promise<void> {
-  await Activity.create({
+  const doc = await Activity.create({
     projectId,
     taskId,
     actorId: actor.userId,
     actorName: actor.name,
     action,
     changes,
+  });
+  const a = toActivity(doc.toObject());
+  await deps.events.publish({
+    id: a.id,
+    projectId: a.projectId,
+    taskId: a.taskId,
+    type: a.action,
+    actorId: a.actorId,
+    actorName: a.actorName,
+    changes: a.changes.map((c) => ({ field: c.field ?? '', from: c.from, to: c.to })),
+    at: a.createdAt.toISOString(),
   });
 }
 

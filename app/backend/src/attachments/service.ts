@@ -66,7 +66,7 @@ export async function uploadAttachment(
     status: 'ready',
     uploadedBy: c.user.userId,
   });
-  await record(c.user, c.access.projectId, String(t._id), 'attachment.added', [
+  await record(c.deps, c.user, c.access.projectId, String(t._id), 'attachment.added', [
     { field: 'attachment', from: null, to: doc.filename },
   ]);
   return toAttachment(doc.toObject());
@@ -125,7 +125,7 @@ export async function confirmUpload(c: TaskCtx, id: string) {
     { new: true },
   ).lean<TAttachmentDoc>();
   if (!after) throw notFound('Attachment');
-  await record(c.user, c.access.projectId, String(a.taskId), 'attachment.added', [
+  await record(c.deps, c.user, c.access.projectId, String(a.taskId), 'attachment.added', [
     { field: 'attachment', from: null, to: a.filename },
   ]);
   return toAttachment(after);
@@ -221,7 +221,7 @@ export async function deleteAttachment(c: TaskCtx, id: string) {
   const a = await findAttachment(c, id);
   await c.deps.storage.remove(a.key);
   await Attachment.deleteOne({ _id: a._id });
-  await record(c.user, c.access.projectId, String(a.taskId), 'attachment.deleted', [
+  await record(c.deps, c.user, c.access.projectId, String(a.taskId), 'attachment.deleted', [
     { field: 'attachment', from: a.filename, to: null },
   ]);
 }

@@ -41,7 +41,7 @@ export async function addComment(c: TaskCtx, ref: string, body: string) {
     body,
     mentions,
   });
-  await record(c.user, pid, String(t._id), 'comment.created', [
+  await record(c.deps, c.user, pid, String(t._id), 'comment.created', [
     { field: 'comment', from: null, to: body.slice(0, 200) },
   ]);
   const taskKey = `${c.access.project.key}-${t.number}`;
@@ -81,7 +81,7 @@ export async function editComment(c: TaskCtx, id: string, body: string) {
     { new: true },
   ).lean<TCommentDoc>();
   if (!after) throw notFound('Comment');
-  await record(c.user, c.access.projectId, String(doc.taskId), 'comment.updated', [
+  await record(c.deps, c.user, c.access.projectId, String(doc.taskId), 'comment.updated', [
     { field: 'comment', from: doc.body.slice(0, 200), to: body.slice(0, 200) },
   ]);
   return toComment(after);
@@ -90,5 +90,5 @@ export async function editComment(c: TaskCtx, id: string, body: string) {
 export async function deleteComment(c: TaskCtx, id: string) {
   const doc = await ownComment(c, id, true);
   await Comment.deleteOne({ _id: doc._id });
-  await record(c.user, c.access.projectId, String(doc.taskId), 'comment.deleted', []);
+  await record(c.deps, c.user, c.access.projectId, String(doc.taskId), 'comment.deleted', []);
 }

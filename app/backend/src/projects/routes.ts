@@ -100,7 +100,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'admin');
       const p = await updateProject(a, body);
-      await record(user, a.projectId, null, 'project.updated', []);
+      await record(deps, user, a.projectId, null, 'project.updated', []);
       await bump(a.projectId);
       return p;
     },
@@ -176,7 +176,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user);
       const m = await addMember(a, body.userId, body.role);
-      await record(user, a.projectId, null, 'member.added', [
+      await record(deps, user, a.projectId, null, 'member.added', [
         { field: 'member', from: null, to: `${m.email} (${m.role})` },
       ]);
       return m;
@@ -198,7 +198,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
         (await Membership.findOne({ projectId: a.projectId, userId: params.userId }).lean())
           ?.role ?? null;
       const m = await updateMember(a, params.userId, body.role);
-      await record(user, a.projectId, null, 'member.updated', [
+      await record(deps, user, a.projectId, null, 'member.updated', [
         { field: `role:${m.email}`, from: before, to: m.role },
       ]);
       return m;
@@ -216,7 +216,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
       await removeMember(a, user, params.userId);
-      await record(user, a.projectId, null, 'member.removed', [
+      await record(deps, user, a.projectId, null, 'member.removed', [
         { field: 'member', from: params.userId, to: null },
       ]);
       return undefined;

@@ -145,7 +145,9 @@ export async function createTask(c: TaskCtx, input: TCreateTask): Promise<TTask>
     }
   }
   const t = view(c, doc.toObject());
-  await record(c.user, pid, t.id, 'task.created', [{ field: 'title', from: null, to: t.title }]);
+  await record(c.deps, c.user, pid, t.id, 'task.created', [
+    { field: 'title', from: null, to: t.title },
+  ]);
   await c.deps.cache.bump(cacheNs(pid));
   await notifyAssigned(c, t, t.assigneeIds);
   return t;
@@ -285,7 +287,7 @@ export async function updateTask(
   });
   const t = view(c, after);
   if (!changed) return t;
-  await record(c.user, c.access.projectId, t.id, 'task.updated', changes);
+  await record(c.deps, c.user, c.access.projectId, t.id, 'task.updated', changes);
   await c.deps.cache.bump(cacheNs(c.access.projectId));
   const old = new Set(before.assigneeIds.map(String));
   await notifyAssigned(
@@ -322,7 +324,7 @@ export async function editTaskArray(
   });
   const t = view(c, after);
   if (!changed) return t;
-  await record(c.user, c.access.projectId, t.id, 'task.updated', [
+  await record(c.deps, c.user, c.access.projectId, t.id, 'task.updated', [
     { field, from: before[field].map(String), to: t[field] },
   ]);
   await c.deps.cache.bump(cacheNs(c.access.projectId));
@@ -387,7 +389,7 @@ export async function moveTask(
     stateId: after.stateId,
     rank,
   });
-  await record(c.user, pid, String(task._id), 'task.moved', changes);
+  await record(c.deps, c.user, pid, String(task._id), 'task.moved', changes);
   await c.deps.cache.bump(cacheNs(pid));
   return view(c, after);
 }
@@ -403,7 +405,7 @@ export async function deleteTask(
   await Comment.deleteMany({ taskId: t._id });
   await Task.updateMany({ parentId: t._id }, { $set: { parentId: null } });
   await Task.deleteOne({ _id: t._id });
-  await record(c.user, pid, String(t._id), 'task.deleted', [
+  await record(c.deps, c.user, pid, String(t._id), 'task.deleted', [
     { field: 'title', from: t.title, to: null },
   ]);
   await c.deps.cache.bump(cacheNs(pid));
