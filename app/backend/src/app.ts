@@ -9,6 +9,7 @@ import { authRoutes } from './auth/routes.ts';
 import { verifyBearer, type AuthSettings } from './auth/service.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import type { Deps } from './deps.ts';
+import { liveRoutes } from './events/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { authenticate, principalOf } from './platform/auth.ts';
 import { errorHandler, notFoundHandler } from './platform/errors.ts';
@@ -119,7 +120,8 @@ export function buildApp(deps: Deps): BuiltApp {
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);
-  notificationRoutes(api);
+  notificationRoutes(api, deps);
+  liveRoutes(api, deps);
 
   let openapi: unknown;
   router.get('/openapi.json', (_req, res) => {

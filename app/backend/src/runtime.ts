@@ -21,6 +21,7 @@ import './projects/model.ts';
 import './tasks/model.ts';
 import './tokens/model.ts';
 import './users/model.ts';
+import './webhooks/model.ts';
 
 export const QUEUE_NAME = 'jobs';
 

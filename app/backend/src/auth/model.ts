@@ -31,3 +31,19 @@ const refreshClaimSchema = new Schema({
 });
 refreshClaimSchema.index({ expiresAt: 1 });
 export const RefreshClaim = mongoose.model('RefreshClaim', refreshClaimSchema);
+
+// Password-reset links: one document per link, the token stored only as its sha256. Single use
+// is enforced by a unique claim (invitations/model.ts TokenClaim), `usedAt` records it.
+const passwordResetSchema = new Schema({
+  userId: { type: Schema.Types.ObjectId, required: true },
+  tokenHash: { type: String, required: true },
+  expiresAt: { type: Date, required: true },
+  usedAt: { type: Date, default: null },
+  /** `self` (forgot password) or the id of the admin who created the link. */
+  requestedBy: { type: String, required: true },
+  createdAt: { type: Date, default: () => new Date() },
+});
+passwordResetSchema.index({ tokenHash: 1 }, { unique: true });
+passwordResetSchema.index({ userId: 1 });
+passwordResetSchema.index({ expiresAt: 1 });
+export const PasswordReset = mongoose.model('PasswordReset', passwordResetSchema);

@@ -19,6 +19,7 @@ import {
   type AuthSettings,
   type Session,
 } from './service.ts';
+import { resetRoutes } from './reset-routes.ts';
 import { createLoginThrottle } from './throttle.ts';
 
 export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
@@ -68,6 +69,8 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       fileUploadEnabled: config.ENABLE_FILE_UPLOAD,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
       allowedUploadTypes: config.UPLOAD_ALLOWED_TYPES,
+      // Whether invitation and password-reset e-mails can be sent (else admins copy links).
+      emailEnabled: Boolean(config.SMTP_HOST && deps.queue),
     }),
   );
 
@@ -180,6 +183,8 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
     },
     ({ user, body }) => updateUser(user.userId, body, settings.sessions),
   );
+
+  resetRoutes(api, deps, settings, throttle);
 
   api.op(
     {

@@ -1,5 +1,6 @@
 // Periodic clean-ups. FerretDB v1 has no TTL indexes, so expiry is done here instead.
 import { Attachment } from '../attachments/model.ts';
+import { cleanupPeople } from '../invitations/cleanup.ts';
 import { RefreshClaim, RefreshToken } from '../auth/model.ts';
 import { Notification } from '../notifications/model.ts';
 import type { Storage } from '../platform/s3.ts';
@@ -21,6 +22,7 @@ export async function runCleanup(storage: Storage, now = new Date()): Promise<Cl
     })
   ).deletedCount;
   await RefreshClaim.deleteMany({ expiresAt: { $lt: now } });
+  await cleanupPeople(now); // invitations, password-reset links and their claims
   // Task write claims left by a process that died mid-write (normally deleted at once).
   await TaskClaim.deleteMany({ at: { $lt: new Date(now.getTime() - 3_600_000) } });
   const apiTokens = (await ApiToken.deleteMany({ expiresAt: { $lt: now } })).deletedCount;

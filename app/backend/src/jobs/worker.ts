@@ -1,6 +1,6 @@
 // The BullMQ worker: notification emails and the periodic clean-up (a job scheduler, so only
 // one clean-up runs per interval across all worker replicas).
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import type { EmailJob } from '../notifications/service.ts';
@@ -10,6 +10,8 @@ import { createStorage } from '../platform/s3.ts';
 import { QUEUE_NAME, queueConnection } from '../runtime.ts';
 import { runCleanup } from './cleanup.ts';
 import { createMailer } from './email.ts';
+import { runWebhookJob, WEBHOOK_JOB, type WebhookJob } from '../webhooks/queue.ts';
+import { settingsOf } from '../webhooks/service.ts';
 
 /** `ownDb: false` reuses an existing mongoose connection (tests running the API in-process). */
 export async function startWorker(config: TConfig, logger: Logger, opts: { ownDb?: boolean } = {}) {
@@ -17,6 +19,7 @@ export async function startWorker(config: TConfig, logger: Logger, opts: { ownDb
   if (ownDb) await connectMongo(config);
   const storage = createStorage(config);
   const send = createMailer(config, logger);
+  const webhookSettings = settingsOf(config);
   const connection = queueConnection(config);
   connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const worker = new Worker(
@@ -26,6 +29,7 @@ export async function startWorker(config: TConfig, logger: Logger, opts: { ownDb
         await send(job.data as EmailJob);
         return { sent: true };
       }
+      if (job.name === WEBHOOK_JOB) return runWebhookJob(job as Job<WebhookJob>, webhookSettings);
       if (job.name === 'cleanup') {
         const r = await runCleanup(storage);
         logger.info(r, 'clean-up done');

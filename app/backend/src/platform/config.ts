@@ -226,6 +226,14 @@ export const ZConfigSchema = z.object({
       return t;
     }),
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
+  /** Live event streams (server-sent events) a user may hold open at once, over all replicas. */
+  LIVE_MAX_STREAMS_PER_USER: int(8, 1, 1000),
+  /** Seconds between heartbeat comments on a live stream (below every proxy's idle timeout). */
+  LIVE_HEARTBEAT_SECONDS: int(25, 1, 300),
+  /** A live stream is closed after this many seconds; the client reconnects (re-authorised). */
+  LIVE_STREAM_MAX_SECONDS: int(900, 10, 86400),
+  /** Events replayed after Last-Event-ID at most; a client further behind is told to reload. */
+  LIVE_REPLAY_MAX: int(500, 1, 10000),
 });
 
 export type TConfig = Omit<z.output<typeof ZConfigSchema>, 'MONGODB_DB'> & {

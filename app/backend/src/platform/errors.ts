@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   feature_disabled: 403,
   not_found: 404,
   conflict: 409,
+  // A one-time link (invitation, password reset) that was used, revoked or has expired.
+  gone: 410,
   length_required: 411,
   precondition_failed: 412,
   payload_too_large: 413,

@@ -11,7 +11,10 @@ type LimitConfig = Pick<
   'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_MAX' | 'RATE_LIMIT_WRITE_MAX' | 'RATE_LIMIT_AUTH_MAX'
 >;
 
-const AUTH_PATHS = /^\/auth\/(login|refresh|register|logout)\/?$/;
+// Also the public one-time-link endpoints (forgotten password, invitations): anonymous and
+// guessable by brute force otherwise.
+const AUTH_PATHS =
+  /^\/auth\/(login|refresh|register|logout|password\/(forgot|reset|check)|invitations\/(lookup|accept))\/?$/;
 
 export function limitPolicy(
   req: Pick<Request, 'method' | 'path' | 'ip'>,

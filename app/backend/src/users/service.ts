@@ -80,6 +80,19 @@ export async function getUser(
 }
 
 /**
+ * Refuses to demote or disable the last active admin (the instance would have nobody left to
+ * manage users). Without transactions two admins demoting each other at the same instant can
+ * both pass; the ADMIN_EMAIL bootstrap does not help then, a database edit would.
+ */
+async function assertNotLastAdmin(id: string): Promise<void> {
+  const target = await User.findById(id, { role: 1, disabled: 1 }).lean();
+  if (!target || target.role !== 'admin' || target.disabled) return;
+  const others = await User.countDocuments({ _id: { $ne: id }, role: 'admin', disabled: false });
+  if (others === 0)
+    throw conflict('This is the last active administrator; make someone else an admin first');
+}
+
+/**
  * Updates a user. A role or `disabled` change bumps the session version in the same write, so
  * every access token issued before stops working on the next request (see auth/sessions.ts);
  * disabling also revokes every refresh-token family, so a later re-enable needs a new login.
@@ -93,6 +106,7 @@ export async function updateUser(
   },
   sessions: SessionStore,
 ): Promise<TUser> {
+  if (patch.role === 'member' || patch.disabled === true) await assertNotLastAdmin(id);
   const endsAccess = patch.role !== undefined || patch.disabled !== undefined;
   const update = endsAccess ? { $set: patch, $inc: { sessionVersion: 1 } } : { $set: patch };
   const u = await User.findByIdAndUpdate(id, update, { new: true }).lean();

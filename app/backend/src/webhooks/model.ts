@@ -1,0 +1,81 @@
+// Webhooks and their delivery log. The secret is stored as given (HMAC signing needs it in clear)
+// and leaves the API only in the responses of create and rotate; it is never logged.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+const webhookSchema = new Schema({
+  projectId: { type: Schema.Types.ObjectId, required: true },
+  url: { type: String, required: true },
+  description: { type: String, default: '' },
+  /** Subscribed event types; `['*']` is every event. */
+  events: { type: [String], required: true },
+  secret: { type: String, required: true },
+  active: { type: Boolean, default: true },
+  /** Deliveries in a row whose every attempt failed (reset by a success or a re-enable). */
+  consecutiveFailures: { type: Number, default: 0 },
+  /** Why the webhook was switched off automatically (null when active or disabled by hand). */
+  disabledReason: { type: String, default: null },
+  disabledAt: { type: Date, default: null },
+  lastDeliveryAt: { type: Date, default: null },
+  lastStatus: { type: Number, default: null },
+  createdBy: { type: Schema.Types.ObjectId, required: true },
+  createdAt: { type: Date, default: () => new Date() },
+  secretRotatedAt: { type: Date, default: null },
+});
+webhookSchema.index({ projectId: 1, active: 1 });
+
+export type TWebhookDoc = InferSchemaType<typeof webhookSchema> & { _id: mongoose.Types.ObjectId };
+export const Webhook = mongoose.model('Webhook', webhookSchema);
+
+/** One attempt of one delivery. */
+const deliverySchema = new Schema({
+  webhookId: { type: Schema.Types.ObjectId, required: true },
+  projectId: { type: Schema.Types.ObjectId, required: true },
+  deliveryId: { type: String, required: true },
+  event: { type: String, required: true },
+  attempt: { type: Number, required: true },
+  /** Whether this was the last attempt BullMQ will make (success, or retries exhausted). */
+  final: { type: Boolean, default: false },
+  test: { type: Boolean, default: false },
+  ok: { type: Boolean, required: true },
+  statusCode: { type: Number, default: null },
+  durationMs: { type: Number, required: true },
+  error: { type: String, default: null },
+  at: { type: Date, default: () => new Date() },
+});
+deliverySchema.index({ webhookId: 1, _id: -1 });
+
+export type TDeliveryDoc = InferSchemaType<typeof deliverySchema> & {
+  _id: mongoose.Types.ObjectId;
+};
+export const WebhookDelivery = mongoose.model('WebhookDelivery', deliverySchema);
+
+/** The API view: never the secret. */
+export const toWebhook = (w: TWebhookDoc) => ({
+  id: String(w._id),
+  projectId: String(w.projectId),
+  url: w.url,
+  description: w.description,
+  events: w.events,
+  active: w.active,
+  consecutiveFailures: w.consecutiveFailures,
+  disabledReason: w.disabledReason ?? null,
+  disabledAt: w.disabledAt ?? null,
+  lastDeliveryAt: w.lastDeliveryAt ?? null,
+  lastStatus: w.lastStatus ?? null,
+  createdAt: w.createdAt,
+  secretRotatedAt: w.secretRotatedAt ?? null,
+});
+
+export const toDelivery = (d: TDeliveryDoc) => ({
+  id: String(d._id),
+  deliveryId: d.deliveryId,
+  event: d.event,
+  attempt: d.attempt,
+  final: d.final,
+  test: d.test,
+  ok: d.ok,
+  statusCode: d.statusCode ?? null,
+  durationMs: d.durationMs,
+  error: d.error ?? null,
+  at: d.at,
+});
