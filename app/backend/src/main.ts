@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
+import { closeLiveStreams } from './events/routes.ts';
 import { runPrimary } from './cluster.ts';
 import { ConfigError, loadConfig, type TConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
@@ -63,6 +64,7 @@ async function runApi(config: TConfig, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
     metricsServer?.close();
+    closeLiveStreams(); // open streams would hold server.close() until the forced timeout
     metricsServer?.closeAllConnections();
     const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
     force.unref();

@@ -45,7 +45,12 @@ export async function addComment(c: TaskCtx, ref: string, body: string) {
     { field: 'comment', from: null, to: body.slice(0, 200) },
   ]);
   const taskKey = `${c.access.project.key}-${t.number}`;
-  const n = { queue: c.deps.queue, logger: c.deps.logger, frontendUrl: c.deps.config.FRONTEND_URL };
+  const n = {
+    queue: c.deps.queue,
+    logger: c.deps.logger,
+    frontendUrl: c.deps.config.FRONTEND_URL,
+    events: c.deps.events,
+  };
   const base = { projectId: pid, taskId: String(t._id), taskKey };
   await notify(n, c.user, mentions, {
     ...base,

@@ -27,6 +27,16 @@ export interface ProjectEvent {
 
 export type EventListener = (event: ProjectEvent) => Promise<void> | void;
 
+/** A change that concerns one user only (the notification badge); carries no activity id. */
+export interface UserEvent {
+  userId: string;
+  /** notification.created, notification.read */
+  type: string;
+  /** The new unread count when known (saves the client a request). */
+  unreadCount?: number;
+  at: string;
+}
+
 export interface EventBus {
   /** Publishes on the project's Redis channel and hands the event to the local listeners. */
   publish(event: ProjectEvent): Promise<void>;
@@ -36,13 +46,32 @@ export interface EventBus {
   channel(projectId: string): string;
   /** The pattern matching every project's channel (for one PSUBSCRIBE per replica). */
   readonly pattern: string;
+  /** Publishes a user's own event (best effort, like publish) on the user's channel. */
+  publishUser(event: UserEvent): Promise<void>;
+  /** The Redis pub/sub channel of one user's events. */
+  userChannel(userId: string): string;
+  /** The pattern matching every user's channel. */
+  readonly userPattern: string;
 }
 
 export function createEventBus(opts: { redis: Redis; prefix: string; logger: Logger }): EventBus {
   const listeners: EventListener[] = [];
   const base = `${opts.prefix}events:project:`;
+  const userBase = `${opts.prefix}events:user:`;
   return {
     pattern: `${base}*`,
+    userPattern: `${userBase}*`,
+    userChannel: (userId) => `${userBase}${userId}`,
+    async publishUser(event) {
+      try {
+        await opts.redis.publish(`${userBase}${event.userId}`, JSON.stringify(event));
+      } catch (err) {
+        opts.logger.warn(
+          { err: (err as Error).message, event: event.type },
+          'user event not published (the badge catches up on the next load)',
+        );
+      }
+    },
     channel: (projectId) => `${base}${projectId}`,
     onPublish(listener) {
       listeners.push(listener);

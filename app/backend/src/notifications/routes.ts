@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import type { Deps } from '../deps.ts';
 import { ZLimit, ZObjectId, type Api } from '../platform/http.ts';
-import { listNotifications, markAllRead, markRead } from './service.ts';
+import { listNotifications, markAllRead, markRead, publishUnread } from './service.ts';
 
-export function notificationRoutes(api: Api): void {
+export function notificationRoutes(api: Api, deps?: Pick<Deps, 'events' | 'logger'>): void {
   const tag = 'notifications';
+  // The user's other tabs update their badge from the live stream.
+  const readEvent = (userId: string) =>
+    publishUnread(deps?.events, userId, 'notification.read').catch((err: Error) =>
+      deps?.logger.warn({ err: err.message }, 'live notification event not sent'),
+    );
   const ZQuery = z.object({
     unread: z
       .enum(['true', 'false'])
@@ -34,6 +40,7 @@ export function notificationRoutes(api: Api): void {
     },
     async ({ user }) => {
       await markAllRead(user.userId);
+      await readEvent(user.userId);
       return undefined;
     },
   );
@@ -49,6 +56,7 @@ export function notificationRoutes(api: Api): void {
     },
     async ({ user, params }) => {
       await markRead(user.userId, params.id);
+      await readEvent(user.userId);
       return undefined;
     },
   );

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import type { EventBus } from '../events/bus.ts';
 import type { Principal } from '../platform/auth.ts';
 import { notFound } from '../platform/errors.ts';
 import { User } from '../users/model.ts';
@@ -15,6 +16,19 @@ export interface Notify {
   queue: Queue | null;
   logger: Logger;
   frontendUrl: string;
+  /** Live badge updates (the recipients' user channels); absent → no live update. */
+  events?: Pick<EventBus, 'publishUser'>;
+}
+
+/** Tells the user's open tabs (live streams) their new unread count. Best effort. */
+export async function publishUnread(
+  events: Pick<EventBus, 'publishUser'> | undefined,
+  userId: string,
+  type: 'notification.created' | 'notification.read',
+): Promise<void> {
+  if (!events) return;
+  const unreadCount = await Notification.countDocuments({ userId, read: false });
+  await events.publishUser({ userId, type, unreadCount, at: new Date().toISOString() });
 }
 
 /**
@@ -44,6 +58,10 @@ export async function notify(
   await Notification.insertMany(
     to.map((userId) => ({ ...data, userId, actorId: actor.userId, actorName: actor.name })),
   );
+  for (const userId of to)
+    await publishUnread(n.events, userId, 'notification.created').catch((err: Error) =>
+      n.logger.warn({ err: err.message }, 'live notification event not sent'),
+    );
   if (!n.queue) return;
   const users = await User.find({ _id: { $in: to }, disabled: false }).lean();
   for (const u of users) {

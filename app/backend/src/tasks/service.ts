@@ -155,7 +155,12 @@ export async function createTask(c: TaskCtx, input: TCreateTask): Promise<TTask>
 
 async function notifyAssigned(c: TaskCtx, t: TTask, userIds: string[]) {
   await notify(
-    { queue: c.deps.queue, logger: c.deps.logger, frontendUrl: c.deps.config.FRONTEND_URL },
+    {
+      queue: c.deps.queue,
+      logger: c.deps.logger,
+      frontendUrl: c.deps.config.FRONTEND_URL,
+      events: c.deps.events,
+    },
     c.user,
     userIds,
     {
