@@ -25,6 +25,7 @@ import { projectRoutes } from './projects/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 
 export interface BuiltApp {
   app: Express;
@@ -120,6 +121,7 @@ export function buildApp(deps: Deps): BuiltApp {
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);
+  webhookRoutes(api, deps);
   notificationRoutes(api, deps);
   liveRoutes(api, deps);
 

@@ -2,6 +2,7 @@
 // variant (a mounted Secret file) that wins over the plain variable. A bad configuration fails
 // start-up with one line per bad variable (ConfigError.message).
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConnectionUriError, parseMongoUri, redactUri } from './connection-uri.ts';
@@ -200,6 +201,23 @@ export const ZConfigSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   ADMIN_PASSWORD: optionalString,
   ADMIN_NAME: z.string().default('Administrator'),
+  /** Webhooks may target private, loopback, link-local and unique-local addresses. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
+  /** Internal address ranges webhooks may target although WEBHOOK_ALLOW_PRIVATE_TARGETS is off. */
+  WEBHOOK_ALLOWED_CIDRS: list([]).refine(
+    (l) => l.every((c) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0),
+    'must be a comma list of CIDRs (10.1.0.0/16, fd00::/8) or addresses',
+  ),
+  /** One webhook request (connect + response) at most this long. */
+  WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
+  /** Attempts per delivery (the first one included), retried with exponential back-off. */
+  WEBHOOK_MAX_ATTEMPTS: int(6, 1, 20),
+  /** First retry delay; each further retry doubles it. */
+  WEBHOOK_BACKOFF_MS: int(30000, 1),
+  /** Consecutive failed deliveries (all attempts failed) that disable a webhook. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: int(10, 1, 1000),
+  /** Delivery attempts kept per webhook in its log (older ones are removed). */
+  WEBHOOK_LOG_SIZE: int(100, 1, 10000),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   QUEUE_PREFIX: z
     .string()
