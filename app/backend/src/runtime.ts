@@ -7,7 +7,8 @@ import type { Deps } from './deps.ts';
 import { createEventBus } from './events/bus.ts';
 import { createCache } from './platform/cache.ts';
 import type { TConfig } from './platform/config.ts';
-import { connectMongo, syncIndexes } from './platform/db.ts';
+import { checkDatabaseOnStart } from './migrations/startup.ts';
+import { connectMongo } from './platform/db.ts';
 import { createRedis } from './platform/redis.ts';
 import { createStorage } from './platform/s3.ts';
 import { bootstrapAdmin } from './users/service.ts';
@@ -40,7 +41,8 @@ export async function startRuntime(
   logger: Logger,
 ): Promise<Deps & { close(): Promise<void> }> {
   await connectMongo(config);
-  await syncIndexes();
+  // Refuses a newer database; MIGRATIONS_ON_START decides about pending migrations (and indexes).
+  await checkDatabaseOnStart(config, logger);
   const redis = createRedis(config, logger);
   const storage = createStorage(config);
   await storage.ensureBucket();

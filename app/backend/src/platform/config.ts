@@ -244,6 +244,13 @@ export const ZConfigSchema = z.object({
       return t;
     }),
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
+  /**
+   * Schema migrations at start-up (src/migrations/startup.ts): `auto` runs what is pending,
+   * `require` refuses to start while anything is pending (the `migrate` command or the
+   * operator's migration Job runs them), `off` skips the check. In every mode but `off` a
+   * database migrated by a newer release makes the process refuse to start.
+   */
+  MIGRATIONS_ON_START: z.enum(['auto', 'require', 'off']).default('auto'),
   /** Live event streams (server-sent events) a user may hold open at once, over all replicas. */
   LIVE_MAX_STREAMS_PER_USER: int(8, 1, 1000),
   /** Seconds between heartbeat comments on a live stream (below every proxy's idle timeout). */
