@@ -16,6 +16,7 @@ import { errorHandler, notFoundHandler } from './platform/errors.ts';
 import { readiness } from './platform/health.ts';
 import { Api } from './platform/http.ts';
 import { requestLogger } from './platform/logger.ts';
+import { searchRoutes } from './search/routes.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { buildOpenApi, docsHtml } from './platform/openapi.ts';
 import { limitPolicy } from './platform/limits.ts';
@@ -25,6 +26,7 @@ import { projectRoutes } from './projects/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { viewRoutes } from './views/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
 export interface BuiltApp {
@@ -121,6 +123,8 @@ export function buildApp(deps: Deps): BuiltApp {
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);
+  searchRoutes(api, deps);
+  viewRoutes(api);
   webhookRoutes(api, deps);
   notificationRoutes(api, deps);
   liveRoutes(api, deps);

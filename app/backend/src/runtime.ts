@@ -19,9 +19,11 @@ import './auth/model.ts';
 import './comments/model.ts';
 import './notifications/model.ts';
 import './projects/model.ts';
+import './search/model.ts';
 import './tasks/model.ts';
 import './tokens/model.ts';
 import './users/model.ts';
+import './views/model.ts';
 import './webhooks/model.ts';
 
 export const QUEUE_NAME = 'jobs';
