@@ -195,6 +195,10 @@ export const ZConfigSchema = z.object({
     'application/json',
     'application/zip',
   ]),
+  /** Largest file an import accepts (bytes); a larger one is refused with 413. */
+  IMPORT_MAX_BYTES: int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  /** Most tasks (subtasks included) one import creates; more is refused with 413. */
+  IMPORT_MAX_ROWS: int(2000, 1, 100000),
   ADMIN_EMAIL: z
     .email('must be an email address')
     .optional()
