@@ -1,12 +1,14 @@
-// `npm run bench:api`: autocannon against the real API (a child process running src/main.ts)
-// on seeded data (1,200 tasks), with a baseline measured in the same run: a bare Node HTTP
-// server doing the same MongoDB query with the driver alone. Services come from @pms/testenv.
+// `npm run bench:api`: autocannon against the real API (child processes running src/main.ts, one
+// with the Redis read cache and one without) on seeded data (1,200 tasks), at 1, 8 and 32
+// connections, each scenario next to a baseline measured in the same run: a bare Node HTTP
+// server running the same MongoDB queries with the driver alone (bench/baseline.ts). Services
+// (FerretDB on PostgreSQL, Redis, MinIO) come from @pms/testenv.
 // Results: <repo>/bench/results/api-<timestamp>.{json,md}.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
@@ -18,12 +20,11 @@ import { seed } from '../src/seed/seed.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
-const duration = Number(process.env.BENCH_DURATION ?? 8);
-// One connection by default: FerretDB v1 (SQLite) collapses under concurrent sorted queries (3
-// parallel list queries take ~4.5 s each against ~0.2 s one at a time on the test machine).
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 1);
+const duration = Number(process.env.BENCH_DURATION ?? 5);
+const levels = (process.env.BENCH_CONNECTIONS ?? '1,8,32').split(',').map(Number);
 // A first pass warms caches and connection pools; only the second pass is reported.
 const warmup = Number(process.env.BENCH_WARMUP ?? 1);
+const LOGIN_CONNECTIONS = 4;
 
 const te = testEnv('mongodb', 'redis', 's3');
 const id = randomBytes(3).toString('hex');
@@ -32,8 +33,7 @@ const env: Record<string, string> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   MONGODB_URI: te.mongodbUri,
-  // A fixed database, re-seeded each run. It is not dropped at the end: FerretDB v1 (SQLite)
-  // can crash when a database is dropped while it still finishes queries of cut connections.
+  // A fixed database, re-seeded each run (not dropped at the end, so it can be inspected).
   MONGODB_DB: 'bench_api',
   REDIS_URL: te.redisUrl,
   S3_ENDPOINT: te.s3.endpoint,
@@ -51,10 +51,14 @@ const env: Record<string, string> = {
 };
 const PASSWORD = 'bench-password';
 
-function start(script: string, port: number): Promise<ChildProcess> {
+function start(
+  script: string,
+  port: number,
+  extra: Record<string, string> = {},
+): Promise<ChildProcess> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [script], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, ...extra, PORT: String(port) },
       cwd: resolve(here, '..'),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -76,7 +80,10 @@ function start(script: string, port: number): Promise<ChildProcess> {
 }
 
 interface Row {
+  connections: number;
   scenario: string;
+  /** The baseline row this one is compared with (same queries, bare driver). */
+  baseline?: string;
   reqPerSec: number;
   p50: number;
   p99: number;
@@ -85,12 +92,19 @@ interface Row {
   requests: number;
 }
 
-async function run(scenario: string, opts: autocannon.Options): Promise<Row> {
+async function run(
+  connections: number,
+  scenario: string,
+  opts: autocannon.Options,
+  baseline?: string,
+): Promise<Row> {
   if (warmup > 0) await autocannon({ connections, duration: warmup, ...opts });
   const r = await autocannon({ connections, duration, timeout: 30, ...opts });
-  const row = {
+  const row: Row = {
+    connections,
     scenario,
-    reqPerSec: Math.round(r.requests.average),
+    ...(baseline ? { baseline } : {}),
+    reqPerSec: Math.round(r.requests.average * 10) / 10,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
@@ -98,7 +112,7 @@ async function run(scenario: string, opts: autocannon.Options): Promise<Row> {
     requests: r.requests.total,
   };
   console.log(
-    `${scenario.padEnd(40)} ${String(row.reqPerSec).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  non2xx ${row.non2xx}`,
+    `${String(connections).padStart(2)} conn  ${scenario.padEnd(34)} ${String(row.reqPerSec).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  non2xx ${row.non2xx}  errors ${row.errors}`,
   );
   return row;
 }
@@ -114,50 +128,87 @@ await seed({
 });
 await mongoose.disconnect();
 
-const apiPort = 14000 + Math.floor(Math.random() * 1000);
-const basePort = apiPort + 1000;
-const api = await start('src/main.ts', apiPort);
-const base = await start('bench/baseline.ts', basePort);
+const port = 14000 + Math.floor(Math.random() * 1000);
+const ports = { cached: port, uncached: port + 1, base: port + 2 };
+const cached = await start('src/main.ts', ports.cached);
+const uncached = await start('src/main.ts', ports.uncached, { CACHE_ENABLED: 'false' });
+const base = await start('bench/baseline.ts', ports.base);
 const rows: Row[] = [];
+const loadBefore = loadavg();
 try {
-  const url = `http://127.0.0.1:${apiPort}/api/v1`;
-  const login = await fetch(`${url}/auth/login`, {
+  const api = (p: number) => `http://127.0.0.1:${p}/api/v1`;
+  const login = await fetch(`${api(ports.cached)}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'grace@demo.pms.local', password: PASSWORD }),
   });
   const { accessToken } = (await login.json()) as { accessToken: string };
   const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  const b = `http://127.0.0.1:${ports.base}`;
+  const list = '/projects/WEB/tasks?priority=high,urgent&limit=50';
+  const createBody = JSON.stringify({ title: 'bench task', priority: 'low' });
+  for (const c of levels) {
+    rows.push(await run(c, 'baseline: list query', { url: `${b}/list` }));
+    rows.push(
+      await run(
+        c,
+        'GET list, cache off',
+        { url: `${api(ports.uncached)}${list}`, headers: auth },
+        'baseline: list query',
+      ),
+    );
+    rows.push(
+      await run(
+        c,
+        'GET list, cache on',
+        { url: `${api(ports.cached)}${list}`, headers: auth },
+        'baseline: list query',
+      ),
+    );
+    rows.push(await run(c, 'baseline: board queries', { url: `${b}/board` }));
+    rows.push(
+      await run(
+        c,
+        'GET board, cache off',
+        { url: `${api(ports.uncached)}/projects/WEB/board`, headers: auth },
+        'baseline: board queries',
+      ),
+    );
+    rows.push(
+      await run(
+        c,
+        'GET board, cache on',
+        { url: `${api(ports.cached)}/projects/WEB/board`, headers: auth },
+        'baseline: board queries',
+      ),
+    );
+    rows.push(
+      await run(c, 'baseline: create queries', { url: `${b}/create`, method: 'POST', body: '{}' }),
+    );
+    rows.push(
+      await run(
+        c,
+        'POST task',
+        {
+          url: `${api(ports.cached)}/projects/OPS/tasks`,
+          method: 'POST',
+          headers: auth,
+          body: createBody,
+        },
+        'baseline: create queries',
+      ),
+    );
+  }
   rows.push(
-    await run('baseline: bare driver, same list query', { url: `http://127.0.0.1:${basePort}/` }),
-  );
-  rows.push(
-    await run('GET tasks?priority=high,urgent&limit=50', {
-      url: `${url}/projects/WEB/tasks?priority=high,urgent&limit=50`,
-      headers: auth,
-    }),
-  );
-  rows.push(
-    await run('GET board (cached in Redis)', { url: `${url}/projects/WEB/board`, headers: auth }),
-  );
-  rows.push(
-    await run('POST task', {
-      url: `${url}/projects/OPS/tasks`,
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ title: 'bench task', priority: 'low' }),
-    }),
-  );
-  rows.push(
-    await run('POST login (argon2id m=19 MiB, t=2, p=1)', {
-      url: `${url}/auth/login`,
+    await run(LOGIN_CONNECTIONS, 'POST login (argon2id m=19 MiB, t=2, p=1)', {
+      url: `${api(ports.cached)}/auth/login`,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'alan@demo.pms.local', password: PASSWORD }),
     }),
   );
 } finally {
-  for (const child of [api, base]) {
+  for (const child of [cached, uncached, base]) {
     child.removeAllListeners('exit');
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -167,6 +218,17 @@ try {
   }
 }
 
+const ratio = (r: Row): number | undefined => {
+  const base = rows.find((x) => x.connections === r.connections && x.scenario === r.baseline);
+  return base && base.reqPerSec > 0 ? r.reqPerSec / base.reqPerSec : undefined;
+};
+const at8 = (scenario: string) => rows.find((r) => r.connections === 8 && r.scenario === scenario);
+const goal = (scenario: string, ok: (r: Row) => boolean, text: string) => {
+  const r = at8(scenario) ?? rows.find((x) => x.scenario === scenario);
+  return `| ${text} | ${r ? (ok(r) ? 'met' : 'not met') : 'not measured'} |`;
+};
+const ratioAtLeast = (min: number) => (r: Row) => (ratio(r) ?? 0) >= min;
+
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = join(repo, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
@@ -174,30 +236,57 @@ const meta = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: cpus().length,
+  loadavgBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
+  loadavgAfter: loadavg().map((l) => Math.round(l * 100) / 100),
   duration,
-  connections,
-  database: 'FerretDB v1 (SQLite) from @pms/testenv',
+  levels,
+  database: 'FerretDB v1 on PostgreSQL (@pms/testenv)',
 };
-writeFileSync(join(outDir, `api-${stamp}.json`), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, `api-${stamp}.json`),
+  `${JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, ratio: ratio(r) })) }, null, 2)}\n`,
+);
+const fmt = (x: number | undefined) => (x === undefined ? '' : `${x.toFixed(2)}x`);
 const md = [
   `# API benchmark ${meta.date}`,
   '',
-  `Node ${meta.node}, ${meta.cpus} CPUs, ${connections} connections × ${duration} s per scenario, ${meta.database}, 1,200 seeded tasks (400 per project).`,
+  `Node ${meta.node}, ${meta.cpus} CPUs, ${duration} s per scenario after ${warmup} s of warm-up, ${meta.database}, 1,200 seeded tasks (400 per project). Load average before/after: ${meta.loadavgBefore.join(' ')} / ${meta.loadavgAfter.join(' ')} (other work on the machine counts).`,
   '',
-  '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors/timeouts |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| connections | scenario | req/s | vs baseline | p50 ms | p99 ms | non-2xx | errors/timeouts |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
-    (r) => `| ${r.scenario} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
+    (r) =>
+      `| ${r.connections} | ${r.scenario} | ${r.reqPerSec} | ${fmt(ratio(r))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
   ),
   '',
-  'Notes: the API serves repeated list and board reads from its Redis cache (invalidated by every',
-  'write to the project), the bare-driver baseline queries FerretDB every time, so the list row',
-  'compares a cache hit with an uncached query; "POST task" shows the uncached write path',
-  '(access check, counter, rank lookup, insert, activity, cache bump). FerretDB v1 on SQLite',
-  'degrades sharply with concurrent sorted queries, hence one connection by default',
-  '(BENCH_CONNECTIONS). Other workloads may share the machine during a run.',
+  '| goal (issue 14) | this run |',
+  '|---|---|',
+  goal(
+    'GET list, cache off',
+    ratioAtLeast(0.6),
+    'uncached list >= 60 % of the bare driver at 8 connections',
+  ),
+  goal(
+    'GET board, cache off',
+    ratioAtLeast(0.6),
+    'uncached board >= 60 % of the bare driver at 8 connections',
+  ),
+  goal('POST task', ratioAtLeast(0.6), 'create >= 60 % of the bare driver at 8 connections'),
+  goal('GET list, cache on', (r) => r.p99 < 50, 'cached list p99 < 50 ms (8 connections)'),
+  goal('GET board, cache on', (r) => r.p99 < 50, 'cached board p99 < 50 ms (8 connections)'),
+  goal(
+    'POST login (argon2id m=19 MiB, t=2, p=1)',
+    (r) => r.p50 < 100,
+    `login p50 < 100 ms at ${LOGIN_CONNECTIONS} parallel logins`,
+  ),
+  '',
+  'Each API row is compared with the baseline row of the same connection count: a bare Node HTTP',
+  'server running the same database queries with the driver alone (no auth, validation, cache,',
+  'activity event or mongoose). "cache off" is a second API process with CACHE_ENABLED=false;',
+  '"POST task" also bumps the cache version and publishes the project event (Redis).',
   '',
 ].join('\n');
 writeFileSync(join(outDir, `api-${stamp}.md`), md);
+console.log(md);
 console.log(`results in bench/results/api-${stamp}.{json,md}`);
 process.exit(0);

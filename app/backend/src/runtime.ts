@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import type { Deps } from './deps.ts';
 import { createEventBus } from './events/bus.ts';
-import { createCache } from './platform/cache.ts';
+import { createCache, noCache } from './platform/cache.ts';
 import type { TConfig } from './platform/config.ts';
 import { checkDatabaseOnStart } from './migrations/startup.ts';
 import { connectMongo } from './platform/db.ts';
@@ -62,7 +62,9 @@ export async function startRuntime(
     queue = new Queue(QUEUE_NAME, { connection: queueRedis, prefix: config.QUEUE_PREFIX });
     queue.on('error', () => undefined);
   }
-  const cache = createCache(redis, config.CACHE_TTL, logger, config.REDIS_KEY_PREFIX);
+  const cache = config.CACHE_ENABLED
+    ? createCache(redis, config.CACHE_TTL, logger, config.REDIS_KEY_PREFIX)
+    : noCache;
   return {
     config,
     logger,

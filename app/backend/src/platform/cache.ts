@@ -10,6 +10,12 @@ export interface Cache {
   bump(ns: string): Promise<void>;
 }
 
+/** No caching: reads always load, bumps do nothing (CACHE_ENABLED=false). */
+export const noCache: Cache = {
+  wrap: (_ns, _key, load) => load(),
+  bump: async () => undefined,
+};
+
 export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, prefix = ''): Cache {
   const pending = new Set<string>();
   const ready = () => redis.status === 'ready';

@@ -180,6 +180,8 @@ export const ZConfigSchema = z.object({
   /** Workers forked by the primary when CLUSTER_MODE=true (default: available parallelism). */
   CLUSTER_WORKERS: int(Math.max(1, availableParallelism()), 1, 1024),
   CACHE_TTL: int(3600, 1),
+  /** Off: every list/board read goes to the database (the benchmark's uncached rows). */
+  CACHE_ENABLED: bool(true),
   COMPRESSION_ENABLED: bool(true),
   ENABLE_REGISTRATION: bool(false),
   ENABLE_FILE_UPLOAD: bool(true),
