@@ -5,6 +5,7 @@ import { describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { relativeTime } from '@/lib/format.ts';
 import type { Notification, Page } from '@/lib/types.ts';
+import { useLive } from './live/live-provider.tsx';
 import { useToast } from './toast.tsx';
 import { Avatar, Button, EmptyState, ErrorState, Loading } from './ui.tsx';
 import { useResource } from './use-api.ts';
@@ -18,6 +19,11 @@ export function NotificationsPage() {
     api.get<Feed>('/notifications', { unread: unreadOnly ? 'true' : undefined, limit: 50 }),
   );
   const changed = () => window.dispatchEvent(new Event('pms:notifications'));
+  // New notifications (and reads in other tabs) arrive on the live stream.
+  useLive((m) => {
+    if ((m.kind === 'user' && m.event.type === 'notification.created') || m.kind === 'resync')
+      void res.reload();
+  });
   const markRead = async (n: Notification) => {
     if (n.read) return;
     try {

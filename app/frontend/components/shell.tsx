@@ -5,20 +5,23 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '@/lib/client/api.ts';
 import type { Notification, Page, Project } from '@/lib/types.ts';
 import { Icon } from './icons.tsx';
+import { LiveConnection, LiveIndicator, useLive } from './live/live-provider.tsx';
 import { RequireAuth, useSession } from './session.tsx';
 import { ThemeToggle } from './theme.tsx';
 import { Avatar, Loading } from './ui.tsx';
 import { useResource } from './use-api.ts';
 
-const POLL_MS = 30_000;
-
-/** Unread notification count, polled while the tab is visible; pages can bump it. */
+/** Unread notification count: loaded on each (re)connect, then pushed by the live stream. */
 function useUnread(): number {
   const [count, setCount] = useState(0);
+  useLive((m) => {
+    if (m.kind === 'user' && m.event.unreadCount !== undefined) setCount(m.event.unreadCount);
+    else if (m.kind === 'ready' || m.kind === 'resync')
+      window.dispatchEvent(new Event('pms:notifications'));
+  });
   useEffect(() => {
     let stop = false;
     const load = () => {
-      if (document.visibilityState !== 'visible') return;
       api
         .get<Page<Notification> & { unreadCount: number }>('/notifications', {
           unread: 'true',
@@ -28,15 +31,11 @@ function useUnread(): number {
         .catch(() => undefined);
     };
     load();
-    const t = window.setInterval(load, POLL_MS);
     const onChange = () => load();
     window.addEventListener('pms:notifications', onChange);
-    document.addEventListener('visibilitychange', onChange);
     return () => {
       stop = true;
-      window.clearInterval(t);
       window.removeEventListener('pms:notifications', onChange);
-      document.removeEventListener('visibilitychange', onChange);
     };
   }, []);
   return count;
@@ -64,6 +63,7 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
           P
         </span>
         <span className="brand-name">PMS</span>
+        <LiveIndicator />
       </div>
       <div className="nav-group">
         <Link
@@ -189,6 +189,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <span className="brand-name">PMS</span>
           <ThemeToggle compact />
         </header>
+        <LiveConnection />
         <Sidebar onNavigate={() => setOpen(false)} />
         {open ? <div className="scrim" onClick={() => setOpen(false)} aria-hidden="true" /> : null}
         <main id="main" className="main" tabIndex={-1}>

@@ -24,10 +24,12 @@ import {
 } from '@/lib/board.ts';
 import { api } from '@/lib/client/api.ts';
 import { hasActiveFilters, matchesFilters } from '@/lib/filters.ts';
+import { touchesTasks } from '@/lib/live.ts';
 import { dueStatus, formatDate } from '@/lib/format.ts';
 import type { BoardData, State, Task } from '@/lib/types.ts';
 import { FilterBar, useUrlFilters } from '../filters-bar.tsx';
 import { Icon } from '../icons.tsx';
+import { useLive } from '../live/live-provider.tsx';
 import { useProject } from '../project/project-context.tsx';
 import { useSession } from '../session.tsx';
 import { TaskPanel } from '../task/task-panel.tsx';
@@ -225,6 +227,12 @@ export function Board() {
     },
     [],
   );
+  // Changes by others appear by themselves (this user's own are already shown optimistically).
+  useLive((m) => {
+    if (m.kind === 'resync') reloadSoon();
+    else if (m.kind === 'project' && m.event.actorId !== user?.id && touchesTasks(m.event))
+      reloadSoon();
+  });
 
   const stateById = useMemo(() => new Map(states.map((s) => [s.id, s])), [states]);
   const orderedStates = board.data?.columns.map((c) => c.state) ?? states;

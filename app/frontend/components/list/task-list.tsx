@@ -4,9 +4,11 @@ import { useEffect, useState } from 'react';
 import { api } from '@/lib/client/api.ts';
 import { apiQuery, hasActiveFilters, nextSort, sortState, type SortColumn } from '@/lib/filters.ts';
 import { dueStatus, formatDate, relativeTime } from '@/lib/format.ts';
+import { touchesTasks } from '@/lib/live.ts';
 import type { Page, Task } from '@/lib/types.ts';
 import { FilterBar, useUrlFilters } from '../filters-bar.tsx';
 import { Icon } from '../icons.tsx';
+import { useLive } from '../live/live-provider.tsx';
 import { useProject } from '../project/project-context.tsx';
 import {
   Avatar,
@@ -63,6 +65,10 @@ export function TaskList() {
     ),
   );
   const today = new Date().toISOString().slice(0, 10);
+  // Changes by anyone (another tab included) refresh the page of tasks shown.
+  useLive((m) => {
+    if (m.kind === 'resync' || (m.kind === 'project' && touchesTasks(m.event))) void page.reload();
+  });
 
   return (
     <div className="list-view">

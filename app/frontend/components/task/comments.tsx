@@ -16,6 +16,7 @@ import { useProject } from '../project/project-context.tsx';
 import { useSession } from '../session.tsx';
 import { useToast } from '../toast.tsx';
 import { Avatar, Button, ErrorState, Skeleton } from '../ui.tsx';
+import { useLiveTask } from '../live/use-live-task.ts';
 import { useResource } from '../use-api.ts';
 
 function Composer({ onSubmit }: { onSubmit: (body: string) => Promise<boolean> }) {
@@ -150,6 +151,11 @@ export function Comments({ task, editable }: { task: Task; editable: boolean }) 
   const base = `/projects/${project.key}/tasks/${task.number}/comments`;
   const res = useResource(`comments-${task.id}`, () =>
     api.get<Page<Comment>>(base, { limit: 100 }),
+  );
+  useLiveTask(
+    task.id,
+    () => void res.reload(),
+    (type) => type.startsWith('comment.'),
   );
 
   const post = async (body: string) => {

@@ -6,6 +6,7 @@ import { PRIORITIES } from '@/lib/filters.ts';
 import { dateInputValue, formatDate, relativeTime } from '@/lib/format.ts';
 import type { Priority, Task } from '@/lib/types.ts';
 import { Icon } from '../icons.tsx';
+import { useLiveTask } from '../live/use-live-task.ts';
 import { Markdown } from '../markdown.tsx';
 import { useProject } from '../project/project-context.tsx';
 import { useToast } from '../toast.tsx';
@@ -91,6 +92,11 @@ export function TaskDetail({
   const [title, setTitle] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [activityKey, setActivityKey] = useState(0);
+  // Someone else changed this task: show it (fields and the activity list).
+  useLiveTask(res.data?.id, () => {
+    void res.reload();
+    setActivityKey((k) => k + 1);
+  });
   // A rejected edit is reported at the top of the panel (sticky, so it is in view wherever the
   // user scrolled to), naming the field; toasts sit under the modal panel, out of sight.
   const [editError, setEditError] = useState<{ message: string; fields: string[] } | null>(null);
