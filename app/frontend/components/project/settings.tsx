@@ -7,6 +7,7 @@ import { useSession } from '../session.tsx';
 import { useToast } from '../toast.tsx';
 import { Avatar, Button, IconButton, LabelChip, StateIcon } from '../ui.tsx';
 import { useProject } from './project-context.tsx';
+import { ProjectWebhooks } from './webhooks.tsx';
 
 const ROLES: ProjectRole[] = ['owner', 'admin', 'member', 'viewer'];
 const CATEGORIES: StateCategory[] = ['backlog', 'unstarted', 'started', 'completed', 'cancelled'];
@@ -451,6 +452,7 @@ export function ProjectSettings() {
       <Members />
       <States />
       <Labels />
+      <ProjectWebhooks />
     </div>
   );
 }
