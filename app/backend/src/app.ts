@@ -25,6 +25,7 @@ import { maintenanceMode, rejectOperatorInjection } from './platform/security.ts
 import { projectRoutes } from './projects/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
+import { IMPORT_UPLOAD_PATH, transferRoutes } from './transfer/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { viewRoutes } from './views/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
@@ -36,7 +37,8 @@ export interface BuiltApp {
 }
 
 const isUpload = (req: Request) =>
-  req.method === 'POST' && /\/tasks\/[^/]+\/attachments\/?$/.test(req.path);
+  req.method === 'POST' &&
+  (/\/tasks\/[^/]+\/attachments\/?$/.test(req.path) || IMPORT_UPLOAD_PATH.test(req.path));
 
 export function buildApp(deps: Deps): BuiltApp {
   const { config, logger } = deps;
@@ -123,6 +125,7 @@ export function buildApp(deps: Deps): BuiltApp {
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);
+  transferRoutes(api, deps);
   searchRoutes(api, deps);
   viewRoutes(api);
   webhookRoutes(api, deps);

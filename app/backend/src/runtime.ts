@@ -17,6 +17,7 @@ import './activity/model.ts';
 import './attachments/model.ts';
 import './auth/model.ts';
 import './comments/model.ts';
+import './invitations/model.ts';
 import './notifications/model.ts';
 import './projects/model.ts';
 import './search/model.ts';

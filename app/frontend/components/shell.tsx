@@ -5,6 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '@/lib/client/api.ts';
 import type { Notification, Page, Project } from '@/lib/types.ts';
 import { Icon } from './icons.tsx';
+import { PeopleNavLink } from './people/nav-link.tsx';
 import { LiveConnection, LiveIndicator, useLive } from './live/live-provider.tsx';
 import { RequireAuth, useSession } from './session.tsx';
 import { ThemeToggle } from './theme.tsx';
@@ -88,6 +89,7 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
             </span>
           ) : null}
         </Link>
+        <PeopleNavLink onNavigate={onNavigate} />
       </div>
       <div className="nav-group nav-projects">
         <div className="nav-heading">Your projects</div>

@@ -250,6 +250,10 @@ export const ZConfigSchema = z.object({
       return t;
     }),
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
+  /** Hours an invitation link stays valid (people: invitations/). */
+  INVITATION_TTL_HOURS: int(168, 1, 8760),
+  /** Minutes a password-reset link stays valid. */
+  PASSWORD_RESET_TTL_MINUTES: int(60, 5, 10080),
   /**
    * Schema migrations at start-up (src/migrations/startup.ts): `auto` runs what is pending,
    * `require` refuses to start while anything is pending (the `migrate` command or the

@@ -141,11 +141,15 @@ export function readCsvTasks(table: CsvTable, override: TCsvMapping = {}): Sourc
       createdAt: get('createdAt').trim() || null,
     };
   });
+  // Assignee cells hold e-mails (this app's export) or names (other tools).
+  const people = [...new Set(tasks.flatMap((t) => t.assignees))].map((v) =>
+    v.includes('@') ? { key: v, email: v } : { key: v, name: v },
+  );
   return {
     format: 'csv',
     states: [],
     labels: [],
-    people: [],
+    people,
     tasks,
     unmapped,
     columns: table.header,

@@ -116,6 +116,11 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
             </Button>
           </form>
         )}
+        {mode === 'sign-in' ? (
+          <p className="auth-switch">
+            <Link href="/forgot-password">Forgot your password?</Link>
+          </p>
+        ) : null}
         <p className="auth-switch">
           {mode === 'sign-in' ? (
             cfg?.registrationEnabled ? (

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import type { Label, Member, ProjectRole, State, StateCategory, User } from '@/lib/types.ts';
+import { ProjectInvites } from '../people/project-invites.tsx';
 import { useSession } from '../session.tsx';
 import { useToast } from '../toast.tsx';
 import { Avatar, Button, IconButton, LabelChip, StateIcon } from '../ui.tsx';
@@ -450,6 +451,7 @@ export function ProjectSettings() {
     <div className="page settings">
       <General />
       <Members />
+      <ProjectInvites />
       <States />
       <Labels />
       <ProjectWebhooks />
