@@ -9,6 +9,7 @@ import { authRoutes } from './auth/routes.ts';
 import { verifyBearer, type AuthSettings } from './auth/service.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import type { Deps } from './deps.ts';
+import { invitationRoutes } from './invitations/routes.ts';
 import { liveRoutes } from './events/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { authenticate, principalOf } from './platform/auth.ts';
@@ -122,6 +123,7 @@ export function buildApp(deps: Deps): BuiltApp {
   );
   authRoutes(api, deps, settings);
   userRoutes(api, deps, settings.sessions);
+  invitationRoutes(api, deps);
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);
