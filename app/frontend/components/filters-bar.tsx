@@ -14,6 +14,7 @@ import {
 } from '@/lib/filters.ts';
 import { Icon } from './icons.tsx';
 import { useProject } from './project/project-context.tsx';
+import { SavedViews } from './views/saved-views.tsx';
 import { Avatar, LabelChip, PRIORITY_LABEL, PriorityIcon } from './ui.tsx';
 
 /** Filters and sort live in the URL; this reads them and writes changes back (replace). */
@@ -160,6 +161,7 @@ export function FilterBar({ children }: { children?: ReactNode }) {
           Clear filters
         </button>
       ) : null}
+      <SavedViews />
       <div className="filter-bar-end">{children}</div>
     </div>
   );
