@@ -5,6 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '@/lib/client/api.ts';
 import type { Notification, Page, Project } from '@/lib/types.ts';
 import { Icon } from './icons.tsx';
+import { GlobalSearch } from './search/global-search.tsx';
 import { PeopleNavLink } from './people/nav-link.tsx';
 import { LiveConnection, LiveIndicator, useLive } from './live/live-provider.tsx';
 import { RequireAuth, useSession } from './session.tsx';
@@ -66,6 +67,7 @@ function Sidebar({ onNavigate }: { onNavigate: () => void }) {
         <span className="brand-name">PMS</span>
         <LiveIndicator />
       </div>
+      <GlobalSearch />
       <div className="nav-group">
         <Link
           href="/projects"
