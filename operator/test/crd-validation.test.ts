@@ -55,6 +55,16 @@ async function refused(obj: KubernetesObject, expected: string[]): Promise<void>
 }
 
 const bad: [string, Spec | (() => KubernetesObject), string[]][] = [
+  [
+    'webhook allowed range not a CIDR',
+    { webhooks: { allowedCIDRs: ['10.0.0.0/33'] } },
+    ['spec.webhooks.allowedCIDRs entries must be a CIDR'],
+  ],
+  [
+    'webhook port 0',
+    { webhooks: { ports: [0] } },
+    ['spec.webhooks.ports[0]', 'greater than or equal to 1'],
+  ],
   ['version is required', { version: undefined }, ['spec.version: Required value']],
   ['host is required', { host: undefined }, ['spec.host: Required value']],
   [

@@ -242,6 +242,17 @@ export const ZPmsInstanceSpecSchema = z.object({
       notifications: z.boolean().default(true),
     })
     .prefault({}),
+  /** Outgoing webhook requests (backend "send test" and worker deliveries). */
+  webhooks: z
+    .object({
+      /** TCP ports webhook targets may use; empty: no egress for webhooks at all. */
+      ports: z.array(z.number().int().min(1).max(65535)).default(() => [443, 80]),
+      /** Also private (RFC 1918, CGNAT, loopback) targets; link-local stays closed. */
+      allowPrivateTargets: z.boolean().default(false),
+      /** Internal ranges webhooks may reach although private targets are refused. */
+      allowedCIDRs: z.array(z.string()).default(() => []),
+    })
+    .prefault({}),
   smtp: z
     .object({
       host: z.string(),
@@ -276,6 +287,8 @@ export const ZPmsInstanceSpecSchema = z.object({
   paused: z.boolean().default(false),
   /** Everything scaled to zero, backups suspended; PVCs and Secrets kept. */
   hibernate: z.boolean().default(false),
+  /** The opt-in for a downgrade or a skipped major (checked by the CRD's CEL rules only). */
+  upgrade: z.object({ allowVersion: z.string().optional() }).optional(),
 });
 
 export type TPmsInstanceSpec = z.infer<typeof ZPmsInstanceSpecSchema>;

@@ -37,7 +37,11 @@ export function appConfigData(i: PmsInstance): Record<string, string> {
     MONGODB_DB: s.mongodb.external ? '' : MONGODB_DATABASE,
     ENABLE_REGISTRATION: bool(s.features.registration),
     ENABLE_FILE_UPLOAD: bool(s.features.fileUpload),
-    ENABLE_NOTIFICATIONS: bool(s.features.notifications && s.smtp !== undefined),
+    // The job queue carries webhook deliveries as well as e-mails, so it runs without SMTP too
+    // (the worker then logs and drops e-mails; invitations show the admin a link to copy).
+    ENABLE_NOTIFICATIONS: bool(s.features.notifications),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(s.webhooks.allowPrivateTargets),
+    WEBHOOK_ALLOWED_CIDRS: s.webhooks.allowedCIDRs.join(','),
     MAINTENANCE_MODE: bool(s.maintenance),
     ENABLE_METRICS: bool(s.monitoring.enabled),
     // The backend is reached only through one proxy: the ingress controller (for /api) or the

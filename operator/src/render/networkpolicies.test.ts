@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  PRIVATE_IPV4_RANGES,
   renderNetworkPolicies,
   s3EndpointPorts,
+  webhookEgress,
   type ExternalStorePorts,
 } from './networkpolicies.ts';
 import { makeInstance } from './test-fixtures.ts';
@@ -20,11 +22,19 @@ const policyOf = (
   assert.ok(p, policy);
   return p;
 };
+/** The egress rules of a policy, without the webhook rules (tested on their own below). */
 const egressOf = (
   spec: Record<string, unknown>,
   policy: string,
   stores: ExternalStorePorts = {},
-): Json[] => (policyOf(spec, policy, stores).spec.egress ?? []) as Json[];
+): Json[] => {
+  const hooks = new Set(
+    webhookEgress(makeInstance(spec).spec.webhooks).map((r) => JSON.stringify(r)),
+  );
+  return ((policyOf(spec, policy, stores).spec.egress ?? []) as Json[]).filter(
+    (r) => !hooks.has(JSON.stringify(r)),
+  );
+};
 /** The rule of an external endpoint: any IPv4 address but link-local, on these TCP ports. */
 const externalRule = (...p: number[]) => ({
   to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }],
@@ -192,18 +202,71 @@ describe('renderNetworkPolicies: external MongoDB and Redis', () => {
       ...destination('https://backup.example.com:9000'),
       smtp: { host: 'mail.example.com', from: 'pms@example.com' },
     };
-    const all = renderNetworkPolicies(makeInstance(spec), { mongodb: [27017], redis: [6379] });
-    let checked = 0;
-    for (const p of all as Json[])
-      for (const rule of (p.spec.egress ?? []) as Json[])
-        for (const to of (rule.to ?? []) as Json[])
-          if (to.ipBlock) {
-            checked++;
-            assert.deepEqual(to.ipBlock, { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] });
-            assert.ok((rule.ports as Json[]).length > 0, 'an ipBlock rule always names ports');
-          }
-    // backend and worker: MongoDB, Redis, S3, SMTP; backup: MongoDB, S3, the backup destination.
-    assert.equal(checked, 11);
+    for (const webhooks of [{}, { allowPrivateTargets: true }]) {
+      const all = renderNetworkPolicies(makeInstance({ ...spec, webhooks }), {
+        mongodb: [27017],
+        redis: [6379],
+      });
+      let checked = 0;
+      for (const p of all as Json[])
+        for (const rule of (p.spec.egress ?? []) as Json[])
+          for (const to of (rule.to ?? []) as Json[])
+            if (to.ipBlock) {
+              checked++;
+              assert.equal(to.ipBlock.cidr, '0.0.0.0/0');
+              assert.ok(to.ipBlock.except.includes('169.254.0.0/16'), JSON.stringify(to));
+              assert.ok((rule.ports as Json[]).length > 0, 'an ipBlock rule always names ports');
+            }
+      // backend and worker: MongoDB, Redis, S3, SMTP, webhooks; backup: MongoDB, S3, the
+      // backup destination.
+      assert.equal(checked, 13);
+    }
+  });
+});
+
+describe('renderNetworkPolicies: webhook targets', () => {
+  const hookRules = (spec: Record<string, unknown>, policy: string) =>
+    ((policyOf(spec, policy).spec.egress ?? []) as Json[]).filter((r) =>
+      webhookEgress(makeInstance(spec).spec.webhooks).some(
+        (h) => JSON.stringify(h) === JSON.stringify(r),
+      ),
+    );
+  const web = (p: number[]) => p.map((port) => ({ protocol: 'TCP', port }));
+
+  it('backend and worker reach public addresses on 443 and 80 by default; backup does not', () => {
+    const expected = [
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_IPV4_RANGES } }],
+        ports: web([443, 80]),
+      },
+    ];
+    assert.deepEqual(hookRules({}, 'backend'), expected);
+    assert.deepEqual(hookRules({}, 'worker'), expected);
+    assert.deepEqual(hookRules({}, 'backup'), []);
+    for (const range of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8'])
+      assert.ok(PRIVATE_IPV4_RANGES.includes(range), range);
+  });
+
+  it('private targets and allowed ranges are opened only when the spec says so', () => {
+    const open = { webhooks: { ports: [8443], allowPrivateTargets: true } };
+    assert.deepEqual(hookRules(open, 'worker'), [
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: web([8443]) },
+    ]);
+    const ranges = { webhooks: { allowedCIDRs: ['10.20.0.0/16', '10.30.0.7', 'fd00::/8'] } };
+    assert.deepEqual(hookRules(ranges, 'backend')[1], {
+      to: [
+        { ipBlock: { cidr: '10.20.0.0/16' } },
+        { ipBlock: { cidr: '10.30.0.7/32' } },
+        { ipBlock: { cidr: 'fd00::/8' } },
+      ],
+      ports: web([443, 80]),
+    });
+  });
+
+  it('an empty port list opens nothing for webhooks', () => {
+    assert.deepEqual(webhookEgress(makeInstance({ webhooks: { ports: [] } }).spec.webhooks), []);
+    const rules = (policyOf({ webhooks: { ports: [] } }, 'worker').spec.egress ?? []) as Json[];
+    assert.equal(external(rules).length, 0);
   });
 });
 

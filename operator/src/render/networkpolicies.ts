@@ -6,6 +6,9 @@
 // and never to the link-local range (169.254.0.0/16: the cloud metadata service). The ports of
 // an external MongoDB/Redis live in a user Secret: the controller reads and parses it
 // (connection-ports.ts) and passes them in; without them no egress to that store is opened.
+// Webhook targets (backend and worker) are any PUBLIC IPv4 address on spec.webhooks.ports: the
+// private, loopback, CGNAT and link-local ranges are excepted, the same ranges the app refuses
+// (defence in depth against SSRF), unless spec.webhooks opens them.
 // docs/security.md has the table of allowed flows.
 import type { PmsInstance } from '../api/spec.ts';
 import {
@@ -27,6 +30,32 @@ const tcp = (port: number) => ({ protocol: 'TCP', port });
 
 /** Never reachable through an "any address" rule: link-local, i.e. cloud instance metadata. */
 export const EXTERNAL_EGRESS_EXCEPT = ['169.254.0.0/16'];
+
+/** Not public: what webhooks may not reach unless spec.webhooks.allowPrivateTargets is true. */
+export const PRIVATE_IPV4_RANGES = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/3',
+];
+
+/** A plain address in spec.webhooks.allowedCIDRs is its own /32 (or /128). */
+const asCidr = (c: string) => (c.includes('/') ? c : c.includes(':') ? `${c}/128` : `${c}/32`);
+
+/** Egress for webhook requests; none when spec.webhooks.ports is empty. */
+export function webhookEgress(w: PmsInstance['spec']['webhooks']): Rule[] {
+  if (w.ports.length === 0) return [];
+  const ports = [...new Set(w.ports)].map(tcp);
+  const except = w.allowPrivateTargets ? EXTERNAL_EGRESS_EXCEPT : PRIVATE_IPV4_RANGES;
+  const rules: Rule[] = [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except } }], ports }];
+  if (w.allowedCIDRs.length > 0)
+    rules.push({ to: w.allowedCIDRs.map((c) => ({ ipBlock: { cidr: asCidr(c) } })), ports });
+  return rules;
+}
 
 /**
  * The ports of the external data stores, read by the controller from the Secrets the spec
@@ -130,6 +159,7 @@ export function renderNetworkPolicies(
     backupEgress.push({ to: pods('minio'), ports: [tcp(MINIO_PORT)] });
   }
   if (s.smtp) appEgress.push(externalEgress([s.smtp.port]));
+  appEgress.push(...webhookEgress(s.webhooks));
   // A backup destination on another S3 endpoint (backups otherwise go to the object storage).
   if (s.backup.destination?.endpoint) backupEgress.push(s3Egress(s.backup.destination.endpoint));
   // The clone source of spec.restoreFrom.objectStorage (a backupRef's endpoint: 443 below only

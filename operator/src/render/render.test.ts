@@ -169,6 +169,8 @@ describe('renderChildren', () => {
     assert.equal(cm.data.ENABLE_REGISTRATION, 'true');
     assert.equal(cm.data.ENABLE_FILE_UPLOAD, 'false');
     assert.equal(cm.data.ENABLE_NOTIFICATIONS, 'true');
+    assert.equal(cm.data.WEBHOOK_ALLOW_PRIVATE_TARGETS, 'false');
+    assert.equal(cm.data.WEBHOOK_ALLOWED_CIDRS, '');
     assert.equal(cm.data.MAINTENANCE_MODE, 'true');
     assert.equal(cm.data.SMTP_HOST, 'smtp.example.com');
     assert.equal(cm.data.SMTP_PORT, '587');
@@ -461,8 +463,9 @@ describe('renderChildren', () => {
     assert.deepEqual(redis.spec.ingress[0].ports, [{ protocol: 'TCP', port: 6379 }]);
     const backend = find(children, 'NetworkPolicy', 'acme-backend');
     assert.deepEqual(
-      backend.spec.egress.map((e: Json) => e.ports[0].port),
-      [27017, 6379, 9000],
+      backend.spec.egress.map((e: Json) => e.ports.map((p: Json) => p.port).join('+')),
+      // the data stores, then webhook targets (public addresses only) on 443 and 80
+      ['27017', '6379', '9000', '443+80'],
     );
     assert.ok(
       !renderChildren(makeInstance({ networkPolicy: { enabled: false } })).some(
@@ -544,5 +547,26 @@ describe('renderSecrets', () => {
     const a = renderSecrets(makeInstance(), countingRandom(1));
     const b = renderSecrets(makeInstance(), countingRandom(2));
     assert.notDeepEqual(a, b);
+  });
+});
+
+describe('app config: job queue and webhooks', () => {
+  it('keeps the job queue on without SMTP (webhook deliveries need it) and passes the webhook settings', () => {
+    const cm = find(renderChildren(makeInstance()), 'ConfigMap', 'acme-config');
+    assert.equal(cm.data.ENABLE_NOTIFICATIONS, 'true');
+    assert.equal(cm.data.SMTP_HOST, undefined);
+    const open = find(
+      renderChildren(
+        makeInstance({
+          features: { notifications: false },
+          webhooks: { allowPrivateTargets: true, allowedCIDRs: ['10.20.0.0/16', '10.30.0.7'] },
+        }),
+      ),
+      'ConfigMap',
+      'acme-config',
+    );
+    assert.equal(open.data.ENABLE_NOTIFICATIONS, 'false');
+    assert.equal(open.data.WEBHOOK_ALLOW_PRIVATE_TARGETS, 'true');
+    assert.equal(open.data.WEBHOOK_ALLOWED_CIDRS, '10.20.0.0/16,10.30.0.7');
   });
 });
