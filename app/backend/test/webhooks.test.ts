@@ -199,6 +199,21 @@ describe('webhooks with the default policy (internal targets refused)', () => {
     assert.equal((await admin.get(`${base}/000000000000000000000000`)).status, 404);
     assert.equal((await admin.get(`${base}/nope`)).status, 400);
 
+    // Every route is in the OpenAPI document, with its body schema.
+    const doc = (await admin.get('/api/v1/openapi.json')).body;
+    for (const p of [
+      '/api/v1/projects/{project}/webhooks',
+      '/api/v1/projects/{project}/webhooks/{webhookId}',
+      '/api/v1/projects/{project}/webhooks/{webhookId}/rotate-secret',
+      '/api/v1/projects/{project}/webhooks/{webhookId}/test',
+      '/api/v1/projects/{project}/webhooks/{webhookId}/deliveries',
+    ])
+      assert.ok(doc.paths[p], p);
+    assert.match(
+      JSON.stringify(doc.paths['/api/v1/projects/{project}/webhooks'].post),
+      /"url".*"events"/,
+    );
+
     const rotated = await admin.post(`${base}/${id}/rotate-secret`);
     assert.equal(rotated.status, 200);
     assert.notEqual(rotated.body.secret, created.body.secret);

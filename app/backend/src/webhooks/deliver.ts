@@ -3,7 +3,7 @@
 // connection per request (no pooled socket to an address checked for another delivery).
 import http from 'node:http';
 import https from 'node:https';
-import { pinnedLookup, resolveTarget, TargetRefused, urlProblem } from './target.ts';
+import { pinnedLookup, resolveTarget, TargetRefused, urlProblem, type Resolver } from './target.ts';
 import type { TargetPolicy } from './address.ts';
 
 export interface AttemptResult {
@@ -19,7 +19,7 @@ export async function postJson(
   rawUrl: string,
   headers: Record<string, string>,
   body: string,
-  opts: { policy: TargetPolicy; timeoutMs: number },
+  opts: { policy: TargetPolicy; timeoutMs: number; resolve?: Resolver },
 ): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -28,7 +28,7 @@ export async function postJson(
   const url = new URL(rawUrl);
   let addresses;
   try {
-    addresses = await resolveTarget(url, opts.policy);
+    addresses = await resolveTarget(url, opts.policy, opts.resolve);
   } catch (err) {
     const refused = err instanceof TargetRefused;
     return {
