@@ -320,3 +320,11 @@ test('heartbeats are comment lines at LIVE_HEARTBEAT_SECONDS', async () => {
     await fast.close();
   }
 });
+
+test('the OpenAPI document lists both streams', async () => {
+  const doc = (await owner.get('/api/v1/openapi.json')).body as {
+    paths: Record<string, Record<string, { tags: string[] }>>;
+  };
+  assert.deepEqual(doc.paths['/api/v1/projects/{project}/events']?.get?.tags, ['live']);
+  assert.deepEqual(doc.paths['/api/v1/me/events']?.get?.tags, ['live']);
+});

@@ -133,6 +133,51 @@ describe('live boards', { timeout: 300_000 }, () => {
     }
   });
 
+  it('the gateway passes a closed stream on (its slot is freed) and the per-user limit', async () => {
+    // The stream above was closed by the client: through the gateway the backend notices and
+    // frees its slot, so all 8 (LIVE_MAX_STREAMS_PER_USER's default) can be opened again.
+    const open: AbortController[] = [];
+    const openOne = async () => {
+      const abort = new AbortController();
+      const r = await fetch(`${stack.baseUrl}/api/v1/me/events`, {
+        headers: { authorization: `Bearer ${bobToken}`, accept: 'text/event-stream' },
+        signal: abort.signal,
+      });
+      if (r.status === 200) {
+        open.push(abort);
+        return { status: r.status, text: '' };
+      }
+      return { status: r.status, text: await r.text() };
+    };
+    try {
+      for (let i = 0; i < 8; i++) {
+        let r = await openOne();
+        for (let tries = 0; r.status === 429 && tries < 30; tries++) {
+          await new Promise((res) => setTimeout(res, 100));
+          r = await openOne();
+        }
+        assert.equal(r.status, 200, `stream ${i + 1}`);
+      }
+      const ninth = await openOne();
+      assert.equal(ninth.status, 429);
+      const body = JSON.parse(ninth.text) as { error: string; message: string };
+      assert.equal(body.error, 'rate_limited');
+      assert.match(body.message, /at most 8 per user/);
+    } finally {
+      for (const a of open) a.abort();
+    }
+    // Closing them through the gateway frees the slots for the browser tests below.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const r = await openOne();
+      const ok = r.status === 200;
+      open.pop()?.abort();
+      if (ok) break;
+      assert.ok(Date.now() < deadline, 'slots freed after the streams closed');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  });
+
   it('a task created on one board appears on the other user’s board without reload', async () => {
     olivia = await signIn(users.olivia);
     bob = await signIn(users.bob);
