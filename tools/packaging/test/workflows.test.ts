@@ -1,5 +1,7 @@
 // GitHub Actions workflows: they parse, run what .ci/run runs, pin every action, build every
-// image of the repository under the names the operator renders, and use npm scripts that exist.
+// image of the repository under the names the operator renders, run the tests once per commit
+// or tag, release what docs/install.md installs from, and use npm scripts that exist.
+// (actionlint.test.ts checks them with actionlint and shellcheck.)
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ interface Step {
 }
 interface Job {
   uses?: string;
+  permissions?: Record<string, string>;
   needs?: string | string[];
   steps?: Step[];
   strategy?: { matrix?: { include?: { image: string; dockerfile: string }[] } };
@@ -42,8 +45,10 @@ const scripts = (
 ).scripts;
 
 describe('GitHub workflows', () => {
-  it('has build-and-test, images and deploy', () => {
-    for (const f of ['build-and-test.yml', 'images.yml', 'deploy.yml']) assert.ok(workflows[f], f);
+  it('has build-and-test, images, release and deploy', () => {
+    for (const f of ['build-and-test.yml', 'images.yml', 'release.yml', 'deploy.yml']) {
+      assert.ok(workflows[f], f);
+    }
   });
 
   it('build-and-test runs .ci/run, the same entry point as CI', () => {
@@ -95,7 +100,14 @@ describe('GitHub workflows', () => {
     assert.equal(build?.with?.target, 'runtime');
   });
 
-  it('runs the tests once per commit: images.yml only runs when build-and-test calls it', () => {
+  it('runs the tests once per commit or tag: each reusable workflow has one caller', () => {
+    const callers = (target: string) =>
+      Object.entries(workflows).flatMap(([f, w]) =>
+        Object.entries(w.jobs)
+          .filter(([, j]) => j.uses === `./.github/workflows/${target}`)
+          .map(([name, j]) => [f, name, j.needs]),
+      );
+    // images.yml: no triggers of its own, called by build-and-test after its tests pass.
     const images = workflows['images.yml'];
     assert.deepEqual(
       Object.keys(images?.on ?? {}),
@@ -103,20 +115,55 @@ describe('GitHub workflows', () => {
       'images.yml has no triggers',
     );
     assert.equal(images?.concurrency, undefined);
-    const callers = Object.entries(workflows).flatMap(([f, w]) =>
-      Object.values(w.jobs)
-        .filter((j) => j.uses === './.github/workflows/images.yml')
-        .map((j) => [f, j.needs]),
-    );
-    assert.deepEqual(callers, [['build-and-test.yml', 'build-and-test']]);
-    for (const [f, w] of Object.entries(workflows)) {
-      for (const j of Object.values(w.jobs)) {
-        assert.notEqual(j.uses, './.github/workflows/build-and-test.yml', `${f} re-runs the tests`);
-      }
-    }
+    assert.deepEqual(callers('images.yml'), [['build-and-test.yml', 'images', 'build-and-test']]);
+    // build-and-test: main and pull requests; a tag only through release.yml, once.
     const bt = workflows['build-and-test.yml']?.on ?? {};
-    assert.ok('pull_request' in bt && 'push' in bt);
-    assert.deepEqual((bt.push as { tags?: string[] }).tags, ['v*.*.*'], 'tags build releases');
+    assert.deepEqual(Object.keys(bt).sort(), [
+      'pull_request',
+      'push',
+      'workflow_call',
+      'workflow_dispatch',
+    ]);
+    assert.deepEqual(bt.push, { branches: ['main'] }, 'a tag push does not trigger it');
+    assert.deepEqual(callers('build-and-test.yml'), [['release.yml', 'test', 'version']]);
+    const release = workflows['release.yml']?.on ?? {};
+    assert.deepEqual(release, { push: { tags: ['v*.*.*'] } }, 'release.yml runs on tags only');
+    // Nothing else runs the test entry point.
+    for (const [f, w] of Object.entries(workflows)) {
+      if (f === 'build-and-test.yml') continue;
+      for (const s of steps(w)) assert.ok(!s.run?.includes('.ci/run'), `${f} runs .ci/run`);
+    }
+  });
+
+  it('release attaches install.yaml, the chart and the plugin once the tests and images pass', () => {
+    const w = workflows['release.yml'];
+    const job = w?.jobs.release;
+    assert.deepEqual(job?.needs, ['version', 'test', 'plugin']);
+    const runs = (job?.steps ?? []).map((s) => s.run ?? '').join('\n');
+    assert.match(runs, /npm run build:install -- --image "ghcr\.io\/pms\/pms-operator:\$VERSION"/);
+    // Helm is the pinned one the tests use, built from its Go module.
+    assert.match(runs, /node tools\/packaging\/src\/helm\.ts/);
+    assert.match(runs, /helm" package charts\/pms-operator --version "\$VERSION"/);
+    for (const file of [
+      'install.yaml',
+      'monitoring.yaml',
+      'prometheus-rules.yml',
+      'pms-operator-$VERSION.tgz',
+      'kubectl-pms-linux-amd64.tar.gz',
+      'kubectl-pms-linux-arm64.tar.gz',
+      'pms.yaml',
+    ]) {
+      assert.ok(runs.includes(file), `the release attaches ${file}`);
+    }
+    assert.match(runs, /gh release upload/);
+    const plugin = w?.jobs.plugin as unknown as {
+      strategy: { matrix: { include: { platform: string }[] } };
+    };
+    assert.deepEqual(
+      plugin.strategy.matrix.include.map((m) => m.platform),
+      ['linux-amd64', 'linux-arm64'],
+      'the platforms of the krew manifest (tools/kubectl-pms/plugins/pms.yaml)',
+    );
   });
 
   it('pushes images to the registry the CRD and the install default to', () => {
@@ -126,6 +173,11 @@ describe('GitHub workflows', () => {
     assert.equal(workflows['images.yml']?.env?.REGISTRY, registry);
     const deployment = readFileSync(join(repoRoot, 'config', 'manager', 'deployment.yaml'), 'utf8');
     assert.match(deployment, new RegExp(`image: ${registry.replace(/\./g, '\\.')}/pms-operator:`));
+    // The operator's own default (a spec read without the CRD's defaulting) and the chart's.
+    const spec = readFileSync(join(repoRoot, 'operator', 'src', 'api', 'spec.ts'), 'utf8');
+    assert.match(spec, new RegExp(`registry: z\\.string\\(\\)\\.default\\('${registry}'\\)`));
+    const values = readFileSync(join(repoRoot, 'charts', 'pms-operator', 'values.yaml'), 'utf8');
+    assert.match(values, new RegExp(`repository: ${registry}/pms-operator\n`));
   });
 
   it('deploy applies the rendered install and waits for it', () => {
@@ -137,11 +189,19 @@ describe('GitHub workflows', () => {
     assert.match(runs, /rollout status deployment\/pms-operator/);
   });
 
-  it('every npm script a workflow runs exists', () => {
+  it('every npm script a workflow runs exists (in the workspace it names with -w)', () => {
+    const scriptsOf = (w: string | undefined) =>
+      w
+        ? (
+            JSON.parse(readFileSync(join(repoRoot, w, 'package.json'), 'utf8')) as {
+              scripts: Record<string, string>;
+            }
+          ).scripts
+        : scripts;
     for (const [f, w] of Object.entries(workflows)) {
       for (const s of steps(w)) {
-        for (const m of (s.run ?? '').matchAll(/npm run ([\w:-]+)/g)) {
-          assert.ok(scripts[m[1] ?? ''], `${f}: npm run ${m[1]}`);
+        for (const m of (s.run ?? '').matchAll(/npm run (?:-s )?([\w:-]+)(?: -w ([\w/.-]+))?/g)) {
+          assert.ok(scriptsOf(m[2])[m[1] ?? ''], `${f}: npm run ${m[1]} ${m[2] ?? ''}`);
         }
       }
     }
