@@ -207,6 +207,20 @@ describe('with SMTP: invitations and password resets are e-mailed', () => {
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(!inbox.some((m) => m.to.includes('nobody@example.com')));
   });
+
+  test('at most 3 reset e-mails per account per hour, whoever asks', async () => {
+    const cy = await userClient(h, admin, 'Cy');
+    const sent = inbox.length;
+    for (let i = 0; i < 5; i++) {
+      const r = await anon(h).post(`${V}/auth/password/forgot`, { email: cy.email });
+      assert.equal(r.status, 202);
+    }
+    const deadline = Date.now() + 20_000;
+    const count = () => inbox.slice(sent).filter((m) => m.to.includes(cy.email)).length;
+    while (count() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(count(), 3);
+  });
 });
 
 describe('without SMTP: links are handed to the admin; bad inputs', () => {
@@ -318,6 +332,18 @@ describe('without SMTP: links are handed to the admin; bad inputs', () => {
     assert.equal(r.status, 410);
     assert.equal(r.body.reason, 'revoked');
     assert.equal((await admin.post(`${V}/invitations/${revoked.id}/renew`)).status, 409);
+
+    // The address got an account some other way meanwhile: accepting and renewing say so.
+    const late = await invite('zed@example.com');
+    await admin.post(`${V}/users`, {
+      name: 'Zed',
+      email: 'zed@example.com',
+      password: 'password-123',
+    });
+    const lateAccept = await accept(late.token);
+    assert.equal(lateAccept.status, 409);
+    assert.match(lateAccept.body.message, /already has an account/);
+    assert.equal((await admin.post(`${V}/invitations/${late.id}/renew`)).status, 409);
 
     const unknown = await accept('A'.repeat(43));
     assert.equal(unknown.status, 404);
