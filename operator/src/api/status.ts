@@ -46,6 +46,8 @@ export const CONDITION = {
   Hibernated: 'Hibernated',
   /** spec.restoreFrom: True once the clone Job restored the backup. */
   Restored: 'Restored',
+  /** A spec.version change in flight (controller/upgrade.ts): migration Job, then roll-out. */
+  Upgrading: 'Upgrading',
 } as const;
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;

@@ -36,6 +36,7 @@ import { observeLastBackupCached } from './last-backup.ts';
 import { readExternalStores } from './external-stores.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
 import { HTTP_ROUTE, SERVICE_MONITOR } from './owned.ts';
+import { planUpgradeStep, recordUpgradeEvents, withUpgrade, withUpgradeStatus } from './upgrade.ts';
 import {
   PermanentError,
   type ObjectKey,
@@ -128,8 +129,17 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
         : undefined;
     // spec.restoreFrom: the clone Job first, the app held at zero until it succeeded.
     const clone = await planClone(ctx, instance, raw.status, live, now);
+    // A version change: the migration Job with the new image before the app Deployments roll.
+    const upgrade = await planUpgradeStep(ctx, instance, raw.status, live);
     const desired = withClone(
-      withBackupsSuspended(renderChildren(instance, caps, external.ports), restoring !== undefined),
+      withUpgrade(
+        withBackupsSuspended(
+          renderChildren(instance, caps, external.ports),
+          restoring !== undefined,
+        ),
+        instance,
+        upgrade,
+      ),
       clone,
     );
     let outcome: ApplyOutcome;
@@ -165,7 +175,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       ...(await checkExternalRefs(ctx, instance)),
     ]);
     const observed: Observed = { workloads, missingRefs, gates: routeGates(instance, caps) };
-    const status = withCloneStatus(
+    const cloned = withCloneStatus(
       instance,
       instance.spec.hibernate
         ? hibernatedStatus(instance, observed, raw.status, now())
@@ -178,6 +188,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       clone,
       now(),
     );
+    const status = withUpgradeStatus(instance, cloned, raw.status, upgrade, now());
     const lastBackup = newestBackup(
       raw.status?.lastBackup,
       await observeLastBackupCached(ctx, instance, raw.status?.lastBackup),
@@ -193,6 +204,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     const wasReady = findCondition(raw.status?.conditions, CONDITION.Ready)?.status === 'True';
     const ready = findCondition(status.conditions, CONDITION.Ready);
     if (await writeStatus(ctx, raw, status)) {
+      await recordUpgradeEvents(ctx, raw, raw.status, status);
       if (ready?.status === 'True' && !wasReady)
         await ctx.events.record(
           raw,
