@@ -328,10 +328,8 @@ test('a generic CSV with a column mapping; the unmapped report names row and rea
     (u: { where: string; field?: string }) => `${u.where} ${u.field ?? ''}`,
   );
   assert.deepEqual(reasons, ['line 3 dueDate', 'line 3 estimate', 'line 5 assignees']);
-  assert.deepEqual(
-    preview.body.create.states.map((s: { name: string }) => s.name),
-    ['To Do'],
-  );
+  // Status "To Do" is the project's "Todo", "In Progress" exists: no new states.
+  assert.deepEqual(preview.body.create.states, []);
   const applied = await admin.post(`${API}/GEN/imports/${preview.body.importId}/apply`);
   assert.equal(applied.status, 200);
   const tasks = await tasksOf('GEN');
@@ -354,7 +352,7 @@ test('Trello board JSON: preview with what cannot be mapped, then the board', as
   assert.equal(applied.status, 200, JSON.stringify(applied.body));
   const board = await boardOf('TRL');
   const col = (name: string) => board.find((c) => c.state.name === name)?.tasks.map((t) => t.title);
-  assert.deepEqual(col('To Do'), [
+  assert.deepEqual(col('Todo'), [
     'Write the launch post',
     'Fix the login redirect',
     'Fix the redirect target',

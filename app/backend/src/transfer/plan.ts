@@ -119,6 +119,11 @@ export function parseDate(v: string): string | null {
 }
 
 const lc = (s: string | undefined) => (s ?? '').trim().toLowerCase();
+/** How state names are compared: letters and digits only, lower case ("To Do" = "todo"). */
+export const stateKey = (s: string): string => {
+  const k = lc(s).replace(/[^\p{L}\p{N}]/gu, '');
+  return k || lc(s);
+};
 
 interface PersonMatch {
   userId: string;
@@ -157,13 +162,15 @@ export function buildPlan(src: Source, target: Target): Plan {
   const report = (where: string, field: string | undefined, reason: string) =>
     unmapped.push(field ? { where, field, reason } : { where, reason });
 
-  // States: existing by name (case-insensitive), else planned with a guessed category.
-  const stateByName = new Map<string, string>(target.states.map((s) => [lc(s.name), s.name]));
-  const categoryOf = new Map<string, string>(target.states.map((s) => [lc(s.name), s.category]));
+  // States: existing by name (ignoring case, spaces and punctuation: Trello's "To Do" is the
+  // project's "Todo"), else planned with a guessed category.
+  const sk = stateKey;
+  const stateByName = new Map<string, string>(target.states.map((s) => [sk(s.name), s.name]));
+  const categoryOf = new Map<string, string>(target.states.map((s) => [sk(s.name), s.category]));
   const states: Plan['states'] = [];
   const ensureState = (raw: string, category?: TStateCategory, color?: string): string => {
     const name = oneLine(raw).slice(0, LIMITS.stateName);
-    const have = stateByName.get(lc(name));
+    const have = stateByName.get(sk(name));
     if (have) return have;
     const cat = category ?? guessCategory(name);
     states.push({
@@ -171,8 +178,8 @@ export function buildPlan(src: Source, target: Target): Plan {
       category: cat,
       color: color && HEX.test(color) ? color : CATEGORY_COLOR[cat],
     });
-    stateByName.set(lc(name), name);
-    categoryOf.set(lc(name), cat);
+    stateByName.set(sk(name), name);
+    categoryOf.set(sk(name), cat);
     return name;
   };
   for (const s of src.states) if (oneLine(s.name)) ensureState(s.name, s.category, s.color);

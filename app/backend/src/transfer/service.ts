@@ -16,7 +16,7 @@ import { rankBetween } from '../tasks/rank.ts';
 import { cacheNs, PRIORITY_ORDER } from '../tasks/service.ts';
 import { User } from '../users/model.ts';
 import { ImportClaim, ImportJob, type TImportDoc } from './model.ts';
-import { buildPlan, planCounts, type Plan, type Target } from './plan.ts';
+import { buildPlan, planCounts, stateKey, type Plan, type Target } from './plan.ts';
 import { readSource, type ReadOptions } from './read.ts';
 import type { Source, TImportFormat } from './source.ts';
 
@@ -203,10 +203,10 @@ async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
   // States and labels by (case-insensitive) name: the existing ones plus the planned ones.
   const stateIds = new Map<string, string>();
   for (const s of await State.find({ projectId: pid }).lean())
-    stateIds.set(s.name.toLowerCase(), String(s._id));
+    stateIds.set(stateKey(s.name), String(s._id));
   for (const s of plan.states)
-    if (!stateIds.has(s.name.toLowerCase()))
-      stateIds.set(s.name.toLowerCase(), (await createState(pid, s)).id);
+    if (!stateIds.has(stateKey(s.name)))
+      stateIds.set(stateKey(s.name), (await createState(pid, s)).id);
   const labelIds = new Map<string, string>();
   for (const l of await Label.find({ projectId: pid }).lean())
     labelIds.set(l.name.toLowerCase(), String(l._id));
@@ -267,7 +267,7 @@ async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
         n +
         1;
   const stateOf = (t: Plan['tasks'][number]) => {
-    const s = stateIds.get(t.state.toLowerCase());
+    const s = stateIds.get(stateKey(t.state));
     if (!s) throw new Error(`state ${t.state} missing after creation`);
     return s;
   };

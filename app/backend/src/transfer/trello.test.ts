@@ -85,11 +85,9 @@ test('checklists can go into the description as a task list instead', () => {
 
 test('mapped onto a project: states matched by name, members by full name, the rest reported', () => {
   const plan = buildPlan(readTrello(board), target);
-  // "Done" exists; "To Do" and "Doing" are new (Doing is a started state).
-  assert.deepEqual(plan.states, [
-    { name: 'To Do', category: 'unstarted', color: '#64748b' },
-    { name: 'Doing', category: 'started', color: '#f59e0b' },
-  ]);
+  // "Done" exists, "To Do" is the project's "Todo"; "Doing" is new (a started state).
+  assert.deepEqual(plan.states, [{ name: 'Doing', category: 'started', color: '#f59e0b' }]);
+  assert.equal(plan.tasks.find((t) => t.ref === 'card3')?.state, 'Todo');
   // "Bug" matches the existing "bug" label case-insensitively.
   assert.deepEqual(
     plan.labels.map((l) => l.name),

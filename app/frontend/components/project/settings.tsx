@@ -8,6 +8,7 @@ import { useSession } from '../session.tsx';
 import { useToast } from '../toast.tsx';
 import { Avatar, Button, IconButton, LabelChip, StateIcon } from '../ui.tsx';
 import { useProject } from './project-context.tsx';
+import { ProjectTransfer } from './transfer.tsx';
 import { ProjectWebhooks } from './webhooks.tsx';
 
 const ROLES: ProjectRole[] = ['owner', 'admin', 'member', 'viewer'];
@@ -455,6 +456,7 @@ export function ProjectSettings() {
       <States />
       <Labels />
       <ProjectWebhooks />
+      <ProjectTransfer />
     </div>
   );
 }
