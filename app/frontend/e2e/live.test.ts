@@ -259,4 +259,18 @@ describe('live boards', { timeout: 300_000 }, () => {
     await stack.api('POST', '/notifications/read-all', {}, bobToken);
     await badge.waitFor({ state: 'detached', timeout: 10_000 });
   });
+
+  it('the backend going away ends streams at once and shows "Reconnecting…"', async () => {
+    await bob.keyboard.press('Escape');
+    const t0 = Date.now();
+    await stack.stopBackend();
+    // Open streams are ended on SIGTERM, not left to the SHUTDOWN_TIMEOUT_MS (10 s) cut-off.
+    assert.ok(Date.now() - t0 < 5000, `backend stopped in ${Date.now() - t0} ms`);
+    for (const p of [bob, olivia])
+      await p
+        .locator('[data-testid="live-status"][data-status="reconnecting"]')
+        .waitFor({ timeout: 10_000 });
+    assert.match(await bob.getByTestId('live-status').innerText(), /Reconnecting/);
+    await shot(bob, 'bob-reconnecting');
+  });
 });

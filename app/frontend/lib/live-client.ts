@@ -89,8 +89,9 @@ async function run(o: LiveClientOptions, signal: AbortSignal): Promise<void> {
           }
           retryMs = parser.retry ?? retryMs;
         }
-        // The server ended the stream (lifetime, shutdown, a Redis reconnect): resume at once.
-        if (connectedOnce && attempt === 0) wait = 250;
+        // The server ended the stream (lifetime, shutdown, a Redis reconnect): resume soon,
+        // spread over a second so that a whole replica's clients do not return at once.
+        if (connectedOnce && attempt === 0) wait = 250 + Math.random() * 1000;
       }
     } catch (err) {
       if (signal.aborted) return;

@@ -102,7 +102,11 @@ export async function serveStream(o: ServeOptions): Promise<void> {
     write(formatComment('heartbeat'));
     void o.slots.refresh(user.userId, streamId);
   }, settings.heartbeatMs);
-  const lifetime = setTimeout(() => stream.end('stream lifetime reached'), settings.maxLifetimeMs);
+  // ±10 %: streams opened together (after a deploy) do not all renew together.
+  const lifetime = setTimeout(
+    () => stream.end('stream lifetime reached'),
+    settings.maxLifetimeMs * (0.9 + 0.2 * Math.random()),
+  );
   function cleanup() {
     if (closed) return;
     closed = true;
