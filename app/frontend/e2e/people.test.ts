@@ -221,6 +221,7 @@ describe('people', { timeout: 600_000 }, () => {
         .getByRole('list', { name: 'Pending invitations' })
         .getByText('hal@example.com')
         .waitFor();
+      await section.scrollIntoViewIfNeeded();
       await shot(page, '09-project-invite');
 
       await page.goto('/people');
