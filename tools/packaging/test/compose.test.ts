@@ -238,7 +238,7 @@ describe('docker-compose files', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /-f docker-compose\.yml -f docker-compose\.production\.yml/);
     const restore = run('make', ['-s', '-C', appDir, 'restore']);
-    assert.notEqual(restore.status, 0, 'restore without FILE must refuse');
+    assert.notEqual(restore.status, 0, 'restore without REF must refuse');
   });
 
   for (const [name, files, env] of [
