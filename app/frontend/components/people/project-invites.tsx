@@ -73,7 +73,7 @@ export function ProjectInvites() {
           onDone={() => setIssued(null)}
         />
       ) : null}
-      <form className="row" onSubmit={submit} noValidate>
+      <form className="row" style={{ alignItems: 'flex-end' }} onSubmit={submit} noValidate>
         <div className="grow">
           <Field label="E-mail address" htmlFor="project-invite-email" error={errors.email}>
             <input
