@@ -296,6 +296,35 @@ test('at most LIVE_MAX_STREAMS_PER_USER (default 8) open streams per user, over 
   await new Promise((r) => setTimeout(r, 200));
 });
 
+test('Redis dropping the subscriber ends the streams; Last-Event-ID then replays the gap', async () => {
+  const s = await stream(replicaB.url, bob.client);
+  await s.ready();
+  await owner.patch(`${P}/tasks/${taskId}`, { priority: 'low' });
+  const seen = await s.next((m) => m.event === 'project' && m.data.type === 'task.updated');
+  // Kill the replicas' subscriber connections (named `<prefix>live-subscriber`) in Redis.
+  const name = `${h.deps.config.REDIS_KEY_PREFIX}live-subscriber`;
+  const list = String(await h.deps.redis.client('LIST'));
+  const ids = [...list.matchAll(/^id=(\d+) .* name=(\S*) /gm)]
+    .filter((m) => m[2] === name)
+    .map((m) => m[1] as string);
+  assert.ok(ids.length >= 1, `subscriber connection named ${name} in CLIENT LIST`);
+  for (const id of ids) await h.deps.redis.client('KILL', 'ID', id);
+  // A change made while B's subscriber is away: B cannot hear it live.
+  const gap = await owner.post(`${P}/tasks`, { title: 'Made during the gap' });
+  assert.equal(gap.status, 201);
+  const end = await s.next((m) => m.event === 'end', 10_000);
+  assert.equal(end.data.reason, 'subscriber reconnected');
+  const again = await stream(replicaB.url, bob.client, `${P}/events`, {
+    'last-event-id': seen.id ?? '',
+  });
+  await again.ready();
+  const created = again.messages.find(
+    (m) => m.event === 'project' && m.data.type === 'task.created',
+  );
+  assert.equal(created?.data.taskId, gap.body.id, 'the gap is replayed from the activity log');
+  again.close();
+});
+
 test('a member removed from the project loses the stream (after the member.removed event)', async () => {
   const s = await stream(replicaB.url, bob.client);
   await s.ready();

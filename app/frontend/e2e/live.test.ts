@@ -260,6 +260,17 @@ describe('live boards', { timeout: 300_000 }, () => {
     await badge.waitFor({ state: 'detached', timeout: 10_000 });
   });
 
+  it('the task list shows a task the other user creates', async () => {
+    await olivia.goto(`/projects/${KEY}/list`);
+    await olivia.getByRole('link', { name: 'Made live by Olivia' }).waitFor();
+    await olivia.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+    await markDocument(olivia);
+    await stack.api('POST', `/projects/${KEY}/tasks`, { title: 'Listed live by Bob' }, bobToken);
+    await olivia.getByRole('link', { name: 'Listed live by Bob' }).waitFor({ timeout: 10_000 });
+    assert.ok(await stillSameDocument(olivia), 'no reload happened');
+    await shot(olivia, 'olivia-list');
+  });
+
   it('the backend going away ends streams at once and shows "Reconnecting…"', async () => {
     await bob.keyboard.press('Escape');
     const t0 = Date.now();

@@ -39,7 +39,10 @@ export class LiveHub {
   readonly #byUser = new Map<string, Set<HubStream>>();
   #sub: Redis | null = null;
   #subscribed: Promise<boolean> | null = null;
-  constructor(opts: { redis: Redis; bus: EventBus; logger: Logger }) {
+  readonly #name: string;
+
+  constructor(opts: { redis: Redis; bus: EventBus; logger: Logger; name: string }) {
+    this.#name = opts.name;
     this.#redis = opts.redis;
     this.#bus = opts.bus;
     this.#logger = opts.logger;
@@ -102,6 +105,8 @@ export class LiveHub {
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
       lazyConnect: false,
+      // Named so operators (CLIENT LIST) and tests can tell it from the other connections.
+      connectionName: this.#name,
     });
     this.#sub = sub;
     let readyOnce = false;

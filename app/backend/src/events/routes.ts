@@ -18,7 +18,12 @@ export function closeLiveStreams(): void {
 
 export function liveRoutes(api: Api, deps: Deps): void {
   const { config } = deps;
-  const hub = new LiveHub({ redis: deps.redis, bus: deps.events, logger: deps.logger });
+  const hub = new LiveHub({
+    redis: deps.redis,
+    bus: deps.events,
+    logger: deps.logger,
+    name: `${config.REDIS_KEY_PREFIX}live-subscriber`,
+  });
   hubs.add(hub);
   const settings: StreamSettings = {
     maxPerUser: config.LIVE_MAX_STREAMS_PER_USER,
