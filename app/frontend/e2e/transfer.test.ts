@@ -133,4 +133,36 @@ describe('import and export in project settings', { timeout: 300_000 }, () => {
     );
     assert.equal(after.items.length, 6);
   });
+
+  it('says why a file is refused: over the size limit (through the gateway), malformed CSV', async () => {
+    await page.goto('/projects/TRL/settings');
+    const section = page.getByRole('region', { name: 'Import / Export' });
+    await section.waitFor();
+    const file = section.getByLabel('File to import');
+    await file.setInputFiles({
+      name: 'huge.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.alloc(5 * 1024 * 1024 + 10, 'a'),
+    });
+    await section.getByLabel('Format').selectOption('csv');
+    await section.getByRole('button', { name: 'Preview import' }).click();
+    const alert = section.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /larger than the import limit of 5 MiB/);
+    await file.setInputFiles({
+      name: 'broken.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Title,State\nok,Todo\n"never closed,Todo\n'),
+    });
+    await section.getByRole('button', { name: 'Preview import' }).click();
+    await section.getByText(/Malformed CSV at line 3/).waitFor();
+    await shot('malformed');
+    const tasks = await stack.api<{ items: unknown[] }>(
+      'GET',
+      '/projects/TRL/tasks',
+      undefined,
+      token,
+    );
+    assert.equal(tasks.items.length, 6);
+  });
 });
