@@ -10,6 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { startWorker } from '../src/jobs/worker.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { Webhook, type TWebhookDoc } from '../src/webhooks/model.ts';
+import { settleDelivery } from '../src/webhooks/service.ts';
 import { ADMIN, Client, startHarness, userClient, type Harness } from './helpers.ts';
 
 // The receiver ---------------------------------------------------------------------------------
@@ -396,6 +398,62 @@ describe('webhook deliveries to a real receiver (WEBHOOK_ALLOWED_CIDRS=127.0.0.1
     assert.equal(on.body.active, true);
     assert.equal(on.body.disabledReason, null);
     assert.equal(on.body.consecutiveFailures, 0);
+  });
+
+  test('deliveries failing at the same moment are all counted (no lost update)', async () => {
+    const key = await project();
+    const w = await hook(key, '/down-together');
+    const base = `/api/v1/projects/${key}/webhooks/${w.id}`;
+    // Two events at once: the worker runs both deliveries concurrently, and their last attempts
+    // settle together. Each must count, so the webhook ends disabled after these two.
+    await Promise.all([
+      admin.post(`/api/v1/projects/${key}/tasks`, { title: 'A' }),
+      admin.post(`/api/v1/projects/${key}/tasks`, { title: 'B' }),
+    ]);
+    const off = await until('the automatic disable', async () => {
+      const s = (await admin.get(base)).body;
+      return s.active === false ? s : null;
+    });
+    assert.equal(off.consecutiveFailures, 2);
+    assert.equal(rx.at('/down-together').length, 6);
+  });
+
+  test('ten failed deliveries settling at once disable after exactly ten (FerretDB loses $inc)', async () => {
+    // FerretDB v1 applies $inc as a read and a write: 10 concurrent $inc on one document were
+    // seen to end at 1-5. The count of inserted failures must not lose any.
+    const key = await project();
+    const w = await hook(key, '/never-called');
+    const doc = await Webhook.findById(w.id).lean<TWebhookDoc>();
+    assert.ok(doc);
+    const failed = {
+      ok: false,
+      statusCode: 500,
+      durationMs: 1,
+      error: 'HTTP 500',
+      refused: false,
+    };
+    await Promise.all(
+      Array.from({ length: 9 }, (_, i) => settleDelivery(doc, `d-${i}`, failed, 10)),
+    );
+    const base = `/api/v1/projects/${key}/webhooks/${w.id}`;
+    assert.equal((await admin.get(base)).body.active, true, 'nine are not ten');
+    // The same delivery settling twice (a stalled job run again) counts once.
+    await settleDelivery(doc, 'd-0', failed, 10);
+    assert.equal((await admin.get(base)).body.active, true);
+    await settleDelivery(doc, 'd-9', failed, 10);
+    const off = (await admin.get(base)).body;
+    assert.equal(off.active, false);
+    assert.match(off.disabledReason, /after 10 consecutive failed deliveries/);
+    // Ten at the same moment: none may be lost.
+    const w2 = await hook(key, '/never-called-either');
+    const doc2 = await Webhook.findById(w2.id).lean<TWebhookDoc>();
+    assert.ok(doc2);
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => settleDelivery(doc2, `e-${i}`, failed, 10)),
+    );
+    const off2 = (await admin.get(`/api/v1/projects/${key}/webhooks/${w2.id}`)).body;
+    assert.equal(off2.active, false, 'ten concurrent failures disable');
+    assert.equal(off2.consecutiveFailures, 10);
   });
 
   test('send test: a signed ping now, logged with its status code', async () => {

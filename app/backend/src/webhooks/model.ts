@@ -49,6 +49,21 @@ export type TDeliveryDoc = InferSchemaType<typeof deliverySchema> & {
 };
 export const WebhookDelivery = mongoose.model('WebhookDelivery', deliverySchema);
 
+/**
+ * One failed delivery (every attempt failed) since the webhook's last success or re-enable.
+ * Counted by inserting and then counting, not with `$inc`: FerretDB v1 applies `$inc` as a read
+ * and a write, so two deliveries failing at the same moment could both write 1. Each insert is
+ * atomic and each count runs after its own insert, so the later count sees both.
+ */
+const failureSchema = new Schema({
+  webhookId: { type: Schema.Types.ObjectId, required: true },
+  deliveryId: { type: String, required: true },
+  at: { type: Date, default: () => new Date() },
+});
+// A delivery counts once even if BullMQ runs its last attempt again (a stalled job).
+failureSchema.index({ webhookId: 1, deliveryId: 1 }, { unique: true });
+export const WebhookFailure = mongoose.model('WebhookFailure', failureSchema);
+
 /** The API view: never the secret. */
 export const toWebhook = (w: TWebhookDoc) => ({
   id: String(w._id),

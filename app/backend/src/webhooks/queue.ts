@@ -84,7 +84,7 @@ export async function runWebhookJob(
   const r = await sendAttempt(w, a, settings);
   const final = r.ok || r.refused || attempt >= (job.opts.attempts ?? 1);
   await logAttempt(w, a, r, { final, test: false, logSize: settings.logSize });
-  if (final) await settleDelivery(w, r, settings.disableAfter);
+  if (final) await settleDelivery(w, job.data.deliveryId, r, settings.disableAfter);
   if (r.ok) return { status: r.statusCode };
   // A refused target stays refused: no retries (the error is in the log).
   if (r.refused) throw new UnrecoverableError(r.error ?? 'target refused');

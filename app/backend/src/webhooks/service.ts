@@ -13,6 +13,7 @@ import {
   toWebhook,
   Webhook,
   WebhookDelivery,
+  WebhookFailure,
   type TDeliveryDoc,
   type TWebhookDoc,
 } from './model.ts';
@@ -94,6 +95,7 @@ export async function updateWebhook(
     .lean<TWebhookDoc>()
     .exec();
   if (!w) throw notFound('Webhook');
+  if (patch.active !== undefined) await WebhookFailure.deleteMany({ webhookId: w._id });
   return toWebhook(w);
 }
 
@@ -101,6 +103,7 @@ export async function deleteWebhook(projectId: string, id: string): Promise<void
   const r = await Webhook.deleteOne({ _id: id, projectId });
   if (r.deletedCount === 0) throw notFound('Webhook');
   await WebhookDelivery.deleteMany({ webhookId: id });
+  await WebhookFailure.deleteMany({ webhookId: id });
 }
 
 export async function rotateSecret(projectId: string, id: string) {
@@ -227,34 +230,38 @@ export async function logAttempt(
 }
 
 /**
- * Counts the end of a delivery: a success resets the failure count; a failed delivery (every
- * attempt failed) adds one, and the `disableAfter`-th in a row switches the webhook off with
- * the reason shown in the settings page.
+ * Counts the end of a delivery: a success clears the failures; a failed delivery (every attempt
+ * failed) adds one, and the `disableAfter`-th in a row switches the webhook off with the reason
+ * shown in the settings page. See WebhookFailure for why this inserts and counts.
  */
 export async function settleDelivery(
   w: TWebhookDoc,
+  deliveryId: string,
   r: AttemptResult,
   disableAfter: number,
 ): Promise<void> {
   if (r.ok) {
+    await WebhookFailure.deleteMany({ webhookId: w._id });
     await Webhook.updateOne({ _id: w._id }, { $set: { consecutiveFailures: 0 } });
     return;
   }
-  const after = await Webhook.findOneAndUpdate(
-    { _id: w._id, active: true },
-    { $inc: { consecutiveFailures: 1 } },
-    { new: true },
-  )
-    .lean<TWebhookDoc>()
-    .exec();
-  if (after && after.consecutiveFailures >= disableAfter)
+  try {
+    await WebhookFailure.create({ webhookId: w._id, deliveryId });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err; // already counted
+  }
+  const n = await WebhookFailure.countDocuments({ webhookId: w._id });
+  // For display only: a concurrent settle may overwrite it with its own (smaller) count.
+  await Webhook.updateOne({ _id: w._id, active: true }, { $set: { consecutiveFailures: n } });
+  if (n >= disableAfter)
     await Webhook.updateOne(
       { _id: w._id, active: true },
       {
         $set: {
           active: false,
+          consecutiveFailures: n,
           disabledAt: new Date(),
-          disabledReason: `Disabled automatically after ${after.consecutiveFailures} consecutive failed deliveries (last error: ${r.error ?? 'unknown'})`,
+          disabledReason: `Disabled automatically after ${n} consecutive failed deliveries (last error: ${r.error ?? 'unknown'})`,
         },
       },
     );
