@@ -258,6 +258,17 @@ describe('live boards', { timeout: 300_000 }, () => {
     // Reading it elsewhere (another tab, here the API) clears the badge live too.
     await stack.api('POST', '/notifications/read-all', {}, bobToken);
     await badge.waitFor({ state: 'detached', timeout: 10_000 });
+    // A comment by Olivia appears in the open panel.
+    await stack.api(
+      'POST',
+      `/projects/${KEY}/tasks/1/comments`,
+      { body: 'Commented live by Olivia' },
+      oliviaToken,
+    );
+    await panel
+      .locator('ul.comments li.comment', { hasText: 'Commented live by Olivia' })
+      .waitFor({ timeout: 10_000 });
+    assert.ok(await stillSameDocument(bob), 'no reload happened');
   });
 
   it('the task list shows a task the other user creates', async () => {

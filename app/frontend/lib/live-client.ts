@@ -40,6 +40,8 @@ async function run(o: LiveClientOptions, signal: AbortSignal): Promise<void> {
   let retryMs = 3000;
   let attempt = 0;
   let connectedOnce = false;
+  // A 401 right after a refresh is not retried at once (no tight loop on a refused token).
+  let justRefreshed = false;
   while (!signal.aborted) {
     o.onStatus(connectedOnce || attempt > 0 ? 'reconnecting' : 'connecting');
     let wait: number | null = null;
@@ -54,12 +56,13 @@ async function run(o: LiveClientOptions, signal: AbortSignal): Promise<void> {
         cache: 'no-store',
         signal,
       });
-      if (res.status === 401) {
+      if (res.status === 401 && !justRefreshed) {
         await res.body?.cancel();
-        await api.refresh(); // ends the session (and this provider) when it fails
-        attempt++;
+        await api.refresh(); // ends the session (and this connection) when it fails
+        justRefreshed = true;
         continue;
       }
+      justRefreshed = false;
       if (res.status === 404 || res.status === 403) {
         await res.body?.cancel();
         o.onStatus('offline', 'No access to this project’s live updates');
