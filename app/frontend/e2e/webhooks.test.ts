@@ -3,19 +3,65 @@
 // receiver is on 127.0.0.1), see the secret once, send a test ping, and find it in the delivery
 // log with its status code; the receiver checks the signature with that secret.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import mongoose from 'mongoose';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, screenshotDir, startStack, type Stack } from './harness.ts';
+import { testEnv } from '@pms/testenv';
+import { ADMIN, frontendDir, screenshotDir, startStack, type Stack } from './harness.ts';
 
 let stack: Stack;
 let ctx: BrowserContext;
 let page: Page;
+let token: string;
+let worker: ChildProcess | undefined;
+const workerLogs: string[] = [];
 const KEY = 'HOOK';
+// The harness runs no worker; deliveries of real events need one. The backend and the worker
+// below share the database and queue named here (the harness takes them as overrides).
+const id = randomBytes(3).toString('hex');
+const shared = {
+  MONGODB_DB: `fe_webhooks_${id}`,
+  QUEUE_PREFIX: `fe-webhooks-${id}`,
+  // The receiver is on 127.0.0.1.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+  // Short retries so that an automatic disable happens within the test.
+  WEBHOOK_MAX_ATTEMPTS: '2',
+  WEBHOOK_BACKOFF_MS: '200',
+  WEBHOOK_DISABLE_AFTER_FAILURES: '2',
+};
+
+function startWorker(): ChildProcess {
+  const env = testEnv('mongodb', 'redis', 's3');
+  const backendDir = join(frontendDir, '..', 'backend');
+  const proc = spawn(process.execPath, [join(backendDir, 'src', 'worker.ts')], {
+    cwd: backendDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      MONGODB_URI: env.mongodbUri,
+      REDIS_URL: env.redisUrl,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      S3_ENDPOINT: env.s3.endpoint,
+      S3_REGION: env.s3.region,
+      S3_ACCESS_KEY: env.s3.accessKey,
+      S3_SECRET_KEY: env.s3.secretKey,
+      S3_BUCKET: `fe-webhooks-${id}`,
+      ...shared,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => void workerLogs.push(d.toString());
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  return proc;
+}
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
 const receiver = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -36,8 +82,9 @@ describe('webhooks in project settings', { timeout: 300_000 }, () => {
   before(async () => {
     receiver.listen(0, '127.0.0.1');
     await once(receiver, 'listening');
-    stack = await startStack('webhooks', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-    const token = await stack.login(ADMIN.email, ADMIN.password);
+    stack = await startStack('webhooks', shared);
+    worker = startWorker();
+    token = await stack.login(ADMIN.email, ADMIN.password);
     await stack.api('POST', '/projects', { key: KEY, name: 'Hooks' }, token);
     ctx = await stack.browser.newContext({
       baseURL: stack.baseUrl,
@@ -54,7 +101,18 @@ describe('webhooks in project settings', { timeout: 300_000 }, () => {
   after(async () => {
     if (page) await shot('last').catch(() => undefined);
     await ctx?.close().catch(() => undefined);
+    if (worker && worker.exitCode === null) {
+      const exited = once(worker, 'exit');
+      worker.kill('SIGTERM');
+      await exited;
+    }
     await stack?.close();
+    // The harness drops the database it named; this one was named here.
+    const env = testEnv('mongodb');
+    const conn = await mongoose.createConnection(env.mongodbUri, { dbName: shared.MONGODB_DB });
+    await conn.asPromise();
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
     receiver.closeAllConnections();
     await new Promise<void>((r) => receiver.close(() => r()));
   });
@@ -124,5 +182,49 @@ describe('webhooks in project settings', { timeout: 300_000 }, () => {
     assert.match(await rows.first().innerText(), /503 failed[\s\S]*HTTP 503/);
     assert.equal(await rows.count(), 2);
     await shot('failed-test');
+  });
+
+  it('shows the automatic disable after failed deliveries of real events, and re-enables', async () => {
+    const hooks = await stack.api<{ items: { id: string }[] }>(
+      'GET',
+      `/projects/${KEY}/webhooks`,
+      undefined,
+      token,
+    );
+    const hookId = hooks.items[0]?.id;
+    assert.ok(hookId);
+    // Two events → two deliveries of two attempts each, all answered 503 → switched off.
+    await stack.api('POST', `/projects/${KEY}/tasks`, { title: 'First' }, token);
+    await stack.api('POST', `/projects/${KEY}/tasks`, { title: 'Second' }, token);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const w = await stack.api<{ active: boolean }>(
+        'GET',
+        `/projects/${KEY}/webhooks/${hookId}`,
+        undefined,
+        token,
+      );
+      if (!w.active) break;
+      if (Date.now() > deadline) assert.fail(`not disabled; worker:\n${workerLogs.join('')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.reload();
+    const section = page.getByRole('region', { name: 'Webhooks' });
+    const list = section.getByRole('list', { name: 'Webhooks' });
+    await list.getByTestId('webhook-state').getByText('Disabled automatically').waitFor();
+    const reason = await list.getByTestId('webhook-disabled-reason').innerText();
+    assert.match(
+      reason,
+      /Disabled automatically after 2 consecutive failed deliveries \(last error: HTTP 503\)/,
+    );
+    await list.getByRole('button', { name: 'Deliveries' }).click();
+    await list.getByTestId('delivery-row').first().waitFor();
+    const log = await list.getByRole('table', { name: 'Delivery log' }).innerText();
+    assert.match(log, /task\.created[\s\S]*503 failed/);
+    assert.match(log, /1 \(retrying\)/, 'a first attempt that was retried');
+    await shot('auto-disabled');
+    await list.getByRole('button', { name: 'Re-enable' }).click();
+    await list.getByTestId('webhook-state').getByText('Active').waitFor();
+    assert.equal(await list.getByTestId('webhook-disabled-reason').count(), 0);
   });
 });
