@@ -133,7 +133,7 @@ const collapse = (s: string): string => s.replace(/\s+/g, ' ');
 export function snippet(text: string, terms: readonly string[], width = 180): Snippet | null {
   const first = highlight(text, terms)[0];
   if (!first) return null;
-  let start = Math.max(0, first.start - Math.floor(width / 3));
+  let start = Math.max(0, first.start - Math.floor(width / 6));
   // Start at a word boundary rather than inside a word.
   if (start > 0) {
     const ws = text.slice(start, first.start).search(/\s/);

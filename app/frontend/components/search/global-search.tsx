@@ -3,7 +3,8 @@
 // matches across every project the user can see (debounced); ↑/↓ choose, Enter opens the chosen
 // task (or the full results page), Escape closes.
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { createPortal } from 'react-dom';
+import { useEffect, useId, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { isSearchShortcut, taskHref } from '@/lib/search.ts';
@@ -20,16 +21,22 @@ export function GlobalSearch() {
   const pathname = usePathname();
   const listId = useId();
   const input = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const [place, setPlace] = useState<CSSProperties>({});
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
-  const [result, setResult] = useState<SearchResult | null>(null);
+  // The answer and the query it answers: a list for an older query is never shown or chosen.
+  const [answer, setAnswer] = useState<{ q: string; result: SearchResult } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      if (!isSearchShortcut({ ...e, target: e.target as HTMLElement | null })) return;
+      // Not `{ ...e }`: an event's fields are prototype getters, which a spread does not copy.
+      const { key, ctrlKey, metaKey, altKey } = e;
+      const target = e.target as HTMLElement | null;
+      if (!isSearchShortcut({ key, ctrlKey, metaKey, altKey, target })) return;
       e.preventDefault();
       input.current?.focus();
       input.current?.select();
@@ -44,7 +51,7 @@ export function GlobalSearch() {
   useEffect(() => {
     setActive(-1);
     if (term.length < 2) {
-      setResult(null);
+      setAnswer(null);
       setError(null);
       return;
     }
@@ -54,7 +61,7 @@ export function GlobalSearch() {
       api
         .get<SearchResult>('/search', { q: term, limit: PREVIEW }, ctrl.signal)
         .then((r) => {
-          setResult(r);
+          setAnswer({ q: term, result: r });
           setError(null);
         })
         .catch((err: unknown) => {
@@ -68,6 +75,7 @@ export function GlobalSearch() {
     };
   }, [term]);
 
+  const result = answer?.q === term ? answer.result : null;
   const items = result?.items ?? [];
   // The options: each hit, then "all results".
   const count = items.length + (term ? 1 : 0);
@@ -100,10 +108,26 @@ export function GlobalSearch() {
   };
   const optionId = (i: number) => `${listId}-o${i}`;
   const show = open && term.length > 0;
+  // The sidebar scrolls (overflow), which would clip the list: place it fixed under the box.
+  useEffect(() => {
+    if (!show) return;
+    const measure = () => {
+      const r = box.current?.getBoundingClientRect();
+      if (!r) return;
+      setPlace({
+        top: r.bottom + 4,
+        left: r.left,
+        width: Math.max(r.width, Math.min(480, window.innerWidth - r.left - 12)),
+      });
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, [show]);
 
   return (
     <div className="global-search" role="search">
-      <div className="search">
+      <div className="search" ref={box}>
         <Icon name="search" />
         <input
           ref={input}
@@ -133,52 +157,63 @@ export function GlobalSearch() {
           </kbd>
         )}
       </div>
-      {show ? (
-        <ul id={listId} role="listbox" aria-label="Search results" className="search-pop">
-          {term.length < 2 ? (
-            <li className="search-pop-note">Type at least 2 letters</li>
-          ) : error ? (
-            <li className="search-pop-note" role="alert">
-              {error}
-            </li>
-          ) : result && items.length === 0 && !loading ? (
-            <li className="search-pop-note">No tasks match “{term}”</li>
-          ) : !result ? (
-            <li className="search-pop-note">Searching…</li>
-          ) : null}
-          {items.map((hit, i) => (
-            <li
-              key={hit.task.id}
-              id={optionId(i)}
-              role="option"
-              aria-selected={i === active}
-              className="search-option"
-              data-testid={`search-option-${hit.task.key}`}
-              onMouseDown={(e) => e.preventDefault()}
-              onMouseEnter={() => setActive(i)}
-              onClick={() => choose(i)}
+      {/* In a portal: the sidebar is its own stacking context and scrolls, which would put the
+          list under the page or clip it. */}
+      {show
+        ? createPortal(
+            <ul
+              id={listId}
+              role="listbox"
+              aria-label="Search results"
+              className="search-pop"
+              style={place}
             >
-              <HitBody hit={hit} />
-            </li>
-          ))}
-          {term.length >= 2 ? (
-            <li
-              id={optionId(items.length)}
-              role="option"
-              aria-selected={active === items.length}
-              className="search-option"
-              onMouseDown={(e) => e.preventDefault()}
-              onMouseEnter={() => setActive(items.length)}
-              onClick={() => go(allHref)}
-            >
-              <span className="small">
-                All results for “{term}”
-                {result ? ` (${result.total}${result.capped ? '+' : ''})` : ''}
-              </span>
-            </li>
-          ) : null}
-        </ul>
-      ) : null}
+              {term.length < 2 ? (
+                <li className="search-pop-note">Type at least 2 letters</li>
+              ) : error ? (
+                <li className="search-pop-note" role="alert">
+                  {error}
+                </li>
+              ) : result && items.length === 0 && !loading ? (
+                <li className="search-pop-note">No tasks match “{term}”</li>
+              ) : !result ? (
+                <li className="search-pop-note">Searching…</li>
+              ) : null}
+              {items.map((hit, i) => (
+                <li
+                  key={hit.task.id}
+                  id={optionId(i)}
+                  role="option"
+                  aria-selected={i === active}
+                  className="search-option"
+                  data-testid={`search-option-${hit.task.key}`}
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseEnter={() => setActive(i)}
+                  onClick={() => choose(i)}
+                >
+                  <HitBody hit={hit} />
+                </li>
+              ))}
+              {term.length >= 2 ? (
+                <li
+                  id={optionId(items.length)}
+                  role="option"
+                  aria-selected={active === items.length}
+                  className="search-option"
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseEnter={() => setActive(items.length)}
+                  onClick={() => go(allHref)}
+                >
+                  <span className="small">
+                    All results for “{term}”
+                    {result ? ` (${result.total}${result.capped ? '+' : ''})` : ''}
+                  </span>
+                </li>
+              ) : null}
+            </ul>,
+            document.body,
+          )
+        : null}
     </div>
   );
 }
