@@ -246,37 +246,39 @@ function WebhookRow({
             {hook.lastStatus !== null ? ` · last status ${hook.lastStatus}` : ''}
           </div>
         </div>
-        <span className="tag" data-testid="webhook-state">
-          {hook.active ? 'Active' : autoDisabled ? 'Disabled automatically' : 'Disabled'}
-        </span>
-        <Button size="sm" loading={busy === 'test'} onClick={() => void test()}>
-          Send test
-        </Button>
-        <Button size="sm" variant="ghost" onClick={() => setShowLog((s) => !s)}>
-          {showLog ? 'Hide deliveries' : 'Deliveries'}
-        </Button>
-        <Button size="sm" variant="ghost" onClick={() => setEditing((e) => !e)}>
-          Edit
-        </Button>
-        <IconButton
-          icon="key"
-          label={`Rotate the secret of ${hook.url}`}
-          onClick={() =>
-            window.confirm('Replace the signing secret? Receivers must use the new one.') &&
-            void act('rotate', async () => {
-              const r = await api.post<{ secret: string }>(`${path}/rotate-secret`);
-              onSecret(r.secret);
-            })
-          }
-        />
-        <IconButton
-          icon="trash"
-          label={`Delete webhook ${hook.url}`}
-          onClick={() =>
-            window.confirm(`Delete the webhook to ${hook.url}?`) &&
-            void act('delete', () => api.del(path), 'Webhook deleted')
-          }
-        />
+        <div className="row-inline">
+          <span className="tag" data-testid="webhook-state">
+            {hook.active ? 'Active' : autoDisabled ? 'Disabled automatically' : 'Disabled'}
+          </span>
+          <Button size="sm" loading={busy === 'test'} onClick={() => void test()}>
+            Send test
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setShowLog((s) => !s)}>
+            {showLog ? 'Hide deliveries' : 'Deliveries'}
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setEditing((e) => !e)}>
+            Edit
+          </Button>
+          <IconButton
+            icon="key"
+            label={`Rotate the secret of ${hook.url}`}
+            onClick={() =>
+              window.confirm('Replace the signing secret? Receivers must use the new one.') &&
+              void act('rotate', async () => {
+                const r = await api.post<{ secret: string }>(`${path}/rotate-secret`);
+                onSecret(r.secret);
+              })
+            }
+          />
+          <IconButton
+            icon="trash"
+            label={`Delete webhook ${hook.url}`}
+            onClick={() =>
+              window.confirm(`Delete the webhook to ${hook.url}?`) &&
+              void act('delete', () => api.del(path), 'Webhook deleted')
+            }
+          />
+        </div>
       </div>
       {autoDisabled ? (
         <div className="error-state" role="alert" style={{ margin: '8px 0' }}>
