@@ -6,7 +6,7 @@
 // answers the Dockerfile's HEALTHCHECK URL; both stop cleanly on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -49,8 +49,13 @@ function exitCode(child: ChildProcess, ms: number): Promise<number | null | 'tim
 
 describe('the backend image commands', () => {
   mkdirSync(join(backendDir, 'dist'), { recursive: true });
-  const outDir = mkdtempSync(join(backendDir, 'dist', 'packaging-test-'));
-  chmodSync(outDir, 0o755); // readable for the image's USER
+  // The image's WORKDIR in small: package.json beside dist/ (the backend reads its version
+  // from ../../package.json of dist/migrations), below app/backend so node_modules resolve.
+  const workDir = mkdtempSync(join(backendDir, 'dist', 'packaging-test-'));
+  const outDir = join(workDir, 'dist');
+  mkdirSync(outDir);
+  copyFileSync(join(backendDir, 'package.json'), join(workDir, 'package.json'));
+  for (const d of [workDir, outDir]) chmodSync(d, 0o755); // readable for the image's USER
   const user =
     final
       .filter((i) => i.keyword === 'USER')
@@ -125,7 +130,7 @@ describe('the backend image commands', () => {
 
   after(() => {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    rmSync(outDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
   });
 
   it('the API (the Dockerfile CMD) answers the HEALTHCHECK URL', async () => {
