@@ -57,13 +57,27 @@ describe('one version', () => {
     assert.equal(values.image.tag, '', 'the tag defaults to appVersion');
   });
 
-  it('every sample PmsInstance asks for that app version', () => {
+  it('every sample PmsInstance asks for that app version (an upgrade sample for a newer one)', () => {
+    // An upgrade sample (samples/*-upgrade.yaml) shows moving a running instance to the next
+    // release, so it names a version after this one; every other sample names this one.
+    const newer = (a: string, b: string) => {
+      const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+      for (let i = 0; i < 3; i++)
+        if ((x?.[i] ?? 0) !== (y?.[i] ?? 0)) return (x?.[i] ?? 0) > (y?.[i] ?? 0);
+      return false;
+    };
     const samples = findFiles('samples', isYaml);
     let instances = 0;
     for (const f of samples) {
       for (const o of readObjects(join(repoRoot, f)).filter((x) => x.kind === 'PmsInstance')) {
         instances++;
-        assert.equal((o.spec as { version?: string }).version, version, `${f}: spec.version`);
+        const asked = (o.spec as { version?: string }).version ?? '';
+        if (/-upgrade\.ya?ml$/.test(f)) {
+          assert.match(asked, /^\d+\.\d+\.\d+$/, `${f}: spec.version`);
+          assert.ok(newer(asked, version), `${f}: spec.version ${asked} is after ${version}`);
+        } else {
+          assert.equal(asked, version, `${f}: spec.version`);
+        }
       }
     }
     assert.ok(instances >= 5, `${instances} sample instances`);
