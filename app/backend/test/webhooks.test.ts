@@ -221,6 +221,13 @@ describe('webhooks with the default policy (internal targets refused)', () => {
     assert.notEqual(rotated.body.secret, created.body.secret);
     assert.equal((await admin.del(`${base}/${id}`)).status, 204);
     assert.equal((await admin.get(base)).body.items.length, 0);
+
+    // At most 20 per project (each event becomes one job per webhook).
+    for (let i = 0; i < 20; i++)
+      assert.equal((await admin.post(base, { url: `https://8.8.8.8/h${i}` })).status, 201);
+    const over = await admin.post(base, { url: 'https://8.8.8.8/h20' });
+    assert.equal(over.status, 409);
+    assert.match(over.body.message, /at most 20 webhooks/);
   });
 });
 

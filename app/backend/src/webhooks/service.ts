@@ -3,7 +3,7 @@
 // repeated failed deliveries. No Express types here; the queue side lives in listener.ts/job.ts.
 import { randomUUID } from 'node:crypto';
 import type { ProjectEvent } from '../events/bus.ts';
-import { AppError, notFound } from '../platform/errors.ts';
+import { AppError, conflict, notFound } from '../platform/errors.ts';
 import type { TConfig } from '../platform/config.ts';
 import type { TargetPolicy } from './address.ts';
 import { postJson, type AttemptResult } from './deliver.ts';
@@ -20,6 +20,8 @@ import {
 import type { TCreateWebhook, TUpdateWebhook } from './schemas.ts';
 import { newSecret, sign } from './signing.ts';
 import { policyOf, resolveTarget, TargetRefused } from './target.ts';
+
+export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
 export interface WebhookSettings {
   policy: TargetPolicy;
@@ -72,6 +74,9 @@ export async function createWebhook(
   input: TCreateWebhook,
   policy: TargetPolicy,
 ) {
+  // A bound on fan-out: every event of the project becomes one job per webhook.
+  if ((await Webhook.countDocuments({ projectId })) >= MAX_WEBHOOKS_PER_PROJECT)
+    throw conflict(`A project has at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks`);
   await checkTarget(input.url, policy);
   const secret = newSecret();
   const doc = await Webhook.create({ projectId, createdBy: userId, secret, ...input });
