@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { Activity } from '../src/activity/model.ts';
 import type { ProjectEvent } from '../src/events/bus.ts';
 import { ADMIN, Client, startHarness, userClient, type Harness } from './helpers.ts';
 
@@ -252,7 +253,7 @@ test('JSON export → import into a new project: dry run creates nothing, apply 
   // Heard on the event bus like any other change: one task.created per task.
   const mine = events.slice(before).filter((e) => e.type === 'task.created');
   assert.equal(mine.length, 3);
-  assert.ok(events.slice(before).some((e) => e.type === 'project.imported'));
+  assert.ok(events.slice(before).some((e) => e.type === 'task.imported'));
   assert.ok(events.slice(before).some((e) => e.type === 'member.added'));
 
   // A second submit of the same import returns the first result and creates nothing.
@@ -262,6 +263,27 @@ test('JSON export → import into a new project: dry run creates nothing, apply 
   assert.equal((await tasksOf('DST')).length, 3);
   const status = await admin.get(`${API}/DST/imports/${preview.body.importId}`);
   assert.equal(status.body.status, 'applied');
+});
+
+test('a large import publishes one task.imported, keeps per-task history and indexes search', async () => {
+  await newProject('BULK');
+  const n = 150;
+  const rows = `Title,Status\n${Array.from({ length: n }, (_, i) => `Zebrafish ${i},${i % 2 ? 'Done' : 'Todo'}`).join('\n')}\n`;
+  const preview = await upload(admin, 'BULK', rows, '', 'text/csv');
+  assert.equal(preview.status, 201, JSON.stringify(preview.body));
+  const before = events.length;
+  const applied = await admin.post(`${API}/BULK/imports/${preview.body.importId}/apply`);
+  assert.equal(applied.status, 200, JSON.stringify(applied.body));
+  assert.equal(applied.body.result.tasks, n);
+  const heard = events.slice(before).map((e) => e.type);
+  assert.deepEqual(heard, ['task.imported']);
+  const pid = (await admin.get(`${API}/BULK`)).body.id;
+  assert.equal(await Activity.countDocuments({ projectId: pid, action: 'task.created' }), n);
+  const found = await admin.get('/api/v1/search?q=zebrafish&limit=5');
+  assert.equal(found.status, 200, JSON.stringify(found.body));
+  assert.equal(found.body.items.length, 5);
+  const board = await boardOf('BULK');
+  assert.equal(board.find((c) => c.state.name === 'Done')?.tasks.length, n / 2);
 });
 
 test('two applies at once: one import, created once', async () => {

@@ -3,6 +3,7 @@
 // activity). No transactions on FerretDB v1: an apply that fails midway is marked failed and
 // keeps what it created (the result says so); it is never re-run by a second submit.
 import mongoose from 'mongoose';
+import { Activity } from '../activity/model.ts';
 import { record } from '../activity/service.ts';
 import { Comment } from '../comments/model.ts';
 import type { Deps } from '../deps.ts';
@@ -14,6 +15,7 @@ import { createState, listMembers, nextTaskNumber } from '../projects/service.ts
 import { Task } from '../tasks/model.ts';
 import { rankBetween } from '../tasks/rank.ts';
 import { cacheNs, PRIORITY_ORDER } from '../tasks/service.ts';
+import { reindexTasks } from '../search/indexer.ts';
 import { User } from '../users/model.ts';
 import { ImportClaim, ImportJob, type TImportDoc } from './model.ts';
 import { buildPlan, planCounts, stateKey, type Plan, type Target } from './plan.ts';
@@ -171,8 +173,11 @@ export async function applyImport(ctx: ImportCtx, id: string) {
       { _id: id },
       { $set: { status: 'applied', result, appliedAt: new Date(), source: null } },
     );
-    await record(ctx.deps, ctx.user, pid, null, 'project.imported', [
-      { field: 'import', from: null, to: `${job.format}: ${created.tasks} tasks (${id})` },
+    // Live boards reload on any task.* event; webhooks subscribed to `*` get it.
+    await record(ctx.deps, ctx.user, pid, null, 'task.imported', [
+      { field: 'import', from: null, to: id },
+      { field: 'format', from: null, to: job.format },
+      { field: 'tasks', from: null, to: created.tasks },
     ]);
     return { importId: id, status: 'applied' as const, result };
   } catch (err) {
@@ -195,6 +200,8 @@ function settled(job: TImportDoc) {
 }
 
 const CHUNK = 500;
+/** Imports of at most this many tasks publish one task.created per task (see execute). */
+export const PUBLISH_EACH_MAX = 100;
 
 async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
   const pid = ctx.access.projectId;
@@ -344,13 +351,34 @@ async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
   for (let i = 0; i < comments.length; i += CHUNK)
     await Comment.insertMany(comments.slice(i, i + CHUNK), { ordered: true });
 
-  // One task.created per task, as the API records them, so live boards and webhooks hear of
-  // every card (no assignment e-mails: an import is not N people assigning work).
-  for (const t of plan.tasks)
-    await record(deps, user, pid, String(ids.get(t.ref)), 'task.created', [
-      { field: 'title', from: null, to: t.title },
-      { field: 'import', from: null, to: importId },
-    ]);
+  // Small imports: one task.created per task, as the API records them, so live boards and
+  // webhooks hear of every card. Large ones: the same history entries are written in bulk
+  // without being published (thousands of webhook deliveries and board refreshes help nobody;
+  // one record() per task also took minutes for 2,000 tasks on FerretDB), and the search index
+  // is rebuilt for them in batches. Either way applyImport then records one `task.imported`.
+  // No assignment e-mails: an import is not N people assigning work.
+  if (n <= PUBLISH_EACH_MAX) {
+    for (const t of plan.tasks)
+      await record(deps, user, pid, String(ids.get(t.ref)), 'task.created', [
+        { field: 'title', from: null, to: t.title },
+        { field: 'import', from: null, to: importId },
+      ]);
+  } else {
+    const entries = plan.tasks.map((t) => ({
+      projectId: pid,
+      taskId: ids.get(t.ref),
+      actorId: user.userId,
+      actorName: user.name,
+      action: 'task.created',
+      changes: [
+        { field: 'title', from: null, to: t.title },
+        { field: 'import', from: null, to: importId },
+      ],
+    }));
+    for (let i = 0; i < entries.length; i += CHUNK)
+      await Activity.insertMany(entries.slice(i, i + CHUNK), { ordered: true });
+    await reindexTasks([...ids.values()]);
+  }
   return {
     tasks: n,
     subtasks: plan.tasks.filter((t) => t.parent !== null).length,
