@@ -219,10 +219,14 @@ describe('Helm chart charts/pms-operator', () => {
     );
   });
 
-  it('refuses contradictory values with a message', () => {
+  it('refuses misspelt, out-of-range and contradictory values with a message', () => {
+    // values.schema.json: unknown keys and values outside their enum.
+    const misspelt = helm(['template', 'x', chartDir, '--set', 'replicas=3']);
+    assert.notEqual(misspelt.status, 0);
+    assert.match(misspelt.stderr, /additional properties 'replicas' not allowed/);
     const r = helm(['template', 'x', chartDir, '--set', 'podAntiAffinity=sometimes']);
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /podAntiAffinity must be soft, hard or none/);
+    assert.match(r.stderr, /podAntiAffinity.*must be one of 'soft', 'hard', 'none'/);
     const s = helm([
       'template',
       'x',
