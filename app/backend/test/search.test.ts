@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
+import { sweepDeletedProjects } from '../src/search/indexer.ts';
+import { SearchEntry } from '../src/search/model.ts';
 import { Task } from '../src/tasks/model.ts';
 import { ADMIN, Client, startHarness, userClient, type Harness } from './helpers.ts';
 
@@ -307,5 +309,16 @@ describe('the index follows changes', () => {
       createdBy: new mongoose.Types.ObjectId(),
     });
     assert.deepEqual(keys(await search(alice, 'wombat')), ['RAW-1']);
+  });
+
+  test('entries of a deleted project are swept', async () => {
+    const p = await alice.post('/api/v1/projects', { key: 'GONE', name: 'Gone' });
+    await task(alice, 'GONE', 'Ephemeral capybara');
+    assert.deepEqual(keys(await search(alice, 'capybara')), ['GONE-1']);
+    assert.equal(await SearchEntry.countDocuments({ projectId: p.body.id }), 1);
+    assert.equal((await alice.del('/api/v1/projects/GONE')).status, 204);
+    assert.deepEqual(keys(await search(alice, 'capybara')), []);
+    assert.equal(await sweepDeletedProjects(), 1);
+    assert.equal(await SearchEntry.countDocuments({ projectId: p.body.id }), 0);
   });
 });

@@ -5,6 +5,7 @@
 // per-project sync: cheap checks (counts, newest update) decide whether to diff the project.
 import type { Types } from 'mongoose';
 import { Comment } from '../comments/model.ts';
+import { Project } from '../projects/model.ts';
 import type { Deps } from '../deps.ts';
 import type { ProjectEvent } from '../events/bus.ts';
 import { Task } from '../tasks/model.ts';
@@ -132,12 +133,28 @@ async function looksStale(projectId: Id): Promise<boolean> {
   return !newestEntry || newestEntry.taskUpdatedAt.getTime() < newestTask.updatedAt.getTime();
 }
 
+/**
+ * Deletes the entries of projects that no longer exist (project deletion removes tasks without
+ * an event per task). Such entries are never shown (searches are limited to visible projects);
+ * this only reclaims their space.
+ */
+export async function sweepDeletedProjects(): Promise<number> {
+  const live = await Project.distinct('_id');
+  const r = await SearchEntry.deleteMany({ projectId: { $nin: live } });
+  return r.deletedCount;
+}
+
 /** Per-process memory of when each project was last checked. */
 export function createSyncer(now: () => number = Date.now) {
   const checked = new Map<string, number>();
+  let swept = -Infinity;
   return {
     /** Checks the projects not checked within SYNC_INTERVAL_MS; syncs those out of step. */
     async ensureFresh(projectIds: readonly string[]): Promise<void> {
+      if (now() - swept >= SYNC_INTERVAL_MS) {
+        swept = now();
+        await sweepDeletedProjects();
+      }
       for (const pid of projectIds) {
         const last = checked.get(pid);
         if (last !== undefined && now() - last < SYNC_INTERVAL_MS) continue;
