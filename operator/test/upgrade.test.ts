@@ -83,6 +83,12 @@ const imagesAt = (v: string) => [
   `ghcr.io/pms/pms-frontend:${v}`,
 ];
 
+/** Ready replicas of the backend Deployment (the pods that serve). */
+async function readyBackends(name: string): Promise<number> {
+  const d = await get(deployment(`${name}-backend`));
+  return Number(d?.status?.readyReplicas ?? 0);
+}
+
 async function waitReadyAt(name: string, version: string, timeout = 180_000): Promise<Obj> {
   return eventually(
     `${name} Ready at ${version}`,
@@ -269,12 +275,15 @@ describe('spec.version change', () => {
       assert.equal(jc?.image, 'ghcr.io/pms/pms-backend:1.5.0');
       assert.deepEqual(jc?.args, ['node', 'dist/migrate.js']);
 
-      // Held: a few resyncs later the app still runs the old version, and still serves.
+      // Held: a few resyncs later the app still runs the old version, and still serves; Ready
+      // is False until the upgrade is done (whoever waits for Ready waits for all of it).
       await sleep(7000);
       assert.deepEqual(await appImages('acme'), imagesAt('1.4.2'));
+      assert.equal(await readyBackends('acme'), 1);
       const held = await get(inst('acme'));
       assert.equal(held?.status?.version, '1.4.2');
-      assert.equal(condition(held, 'Ready')?.status, 'True');
+      assert.equal(condition(held, 'Ready')?.status, 'False');
+      assert.equal(condition(held, 'Ready')?.reason, 'Upgrading');
       assert.equal(condition(held, 'Upgrading')?.reason, 'Migrating');
 
       await finishPod(jobName, 'Succeeded', 'applied 1 migration(s)');
@@ -305,11 +314,10 @@ describe('spec.version change', () => {
         .every((e) => !e.what.startsWith('acme-') || e.what.endsWith(':1.4.2')),
       dump(),
     );
-    // Done: the Job is pruned; the events tell the story.
-    await eventually(
-      'the migration Job pruned',
-      async () => (await get(jobs(jobName))) === undefined,
-    );
+    // Done: the Job stays as the record of the last migration (pruned at the next version
+    // change); the events tell the story.
+    await sleep(2000);
+    assert.ok(await get(jobs(jobName)), 'the finished Job is kept');
     const reasons = (await events('acme')).map((e) => e.reason);
     for (const r of ['MigrationStarted', 'MigrationSucceeded', 'Upgraded'])
       assert.ok(reasons.includes(r), `event ${r}: ${reasons.join(', ')}`);
@@ -317,6 +325,10 @@ describe('spec.version change', () => {
 
   it('a failed migration leaves the old version serving, says why, and retries when the Job is deleted', async () => {
     const jobName = await upgradeWithHeldJob('acme', '1.5.0', '1.6.0');
+    await eventually(
+      'the previous migration Job pruned',
+      async () => (await get(jobs('acme-migrate-1-5-0'))) === undefined,
+    );
     await eventually('Upgrading=True Migrating', async () =>
       condition(await get(inst('acme')), 'Upgrading')?.reason === 'Migrating' ? true : undefined,
     );
@@ -339,6 +351,8 @@ describe('spec.version change', () => {
     assert.match(c?.message ?? '', /migration 0003-split-names failed: E11000/);
     assert.match(c?.message ?? '', /The Deployments stay on 1\.5\.0/);
     assert.equal(failed.status?.version, '1.5.0');
+    assert.equal(condition(failed, 'Ready')?.status, 'False');
+    assert.equal(condition(failed, 'Ready')?.reason, 'MigrationFailed');
     await eventually('a Warning event MigrationFailed', async () =>
       (await events('acme')).some(
         (e) =>
@@ -350,7 +364,8 @@ describe('spec.version change', () => {
     assert.deepEqual(await appImages('acme'), imagesAt('1.5.0'));
     const still = await get(inst('acme'));
     assert.equal(still?.status?.version, '1.5.0');
-    assert.equal(still?.status?.phase, 'Ready');
+    assert.equal(still?.status?.phase, 'Degraded');
+    assert.equal(await readyBackends('acme'), 1, 'the old backend pods still serve');
     assert.equal(condition(still, 'Upgrading')?.reason, 'MigrationFailed');
     assert.ok(await get(jobs(jobName)), 'the failed Job stays for inspection');
 

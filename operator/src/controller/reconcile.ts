@@ -210,7 +210,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
           raw,
           'Normal',
           'Ready',
-          `every component is ready (version ${instance.spec.version})`,
+          `every component is ready (version ${status.version ?? instance.spec.version})`,
         );
       if (ready?.status === 'False' && wasReady && !instance.spec.hibernate)
         await ctx.events.record(raw, 'Warning', 'Degraded', ready.message);

@@ -141,8 +141,29 @@ describe('withUpgrade', () => {
     assert.ok(out.some((c) => c.kind === 'Job' && c.metadata.name === 'acme-migrate-2-2-0'));
   });
 
-  it('nothing in flight: the children as rendered (a finished Job is pruned)', () => {
+  it('nothing in flight: the children as rendered, plus the Job that migrated to this version', () => {
     assert.deepEqual(withUpgrade(children, i, { state: 'none' }), children);
+    const done = planUpgrade(
+      i,
+      at('2.2.0'),
+      live('2.2.0', [
+        {
+          ...job('acme-migrate-2-2-0', { type: 'Complete' }),
+          metadata: {
+            name: 'acme-migrate-2-2-0',
+            annotations: { 'pms.io/migration-from': '2.1.0' },
+          },
+        },
+      ]),
+    );
+    assert.equal(done.state, 'none');
+    assert.equal(done.job?.metadata.annotations?.['pms.io/migration-from'], '2.1.0');
+    const out = withUpgrade(children, i, done);
+    assert.equal(out.length, children.length + 1);
+    assert.equal(image(out, 'acme-backend'), 'ghcr.io/pms/pms-backend:2.2.0');
+    // A Job of another version is not kept (pruned).
+    const other = planUpgrade(i, at('2.2.0'), live('2.2.0', [job('acme-migrate-2-1-0')]));
+    assert.deepEqual(other, { state: 'none' });
   });
 });
 
@@ -159,6 +180,15 @@ describe('withUpgradeStatus', () => {
     assert.equal(upgrading(s)?.reason, 'Migrating');
     assert.match(upgrading(s)?.message ?? '', /from 2\.1\.0 to 2\.2\.0/);
     assert.equal(upgrading(s)?.observedGeneration, 3);
+    // Not Ready: the spec is not realised yet (the old pods serve meanwhile).
+    const ready = s.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.reason, 'Upgrading');
+    assert.match(
+      ready?.message ?? '',
+      /^upgrading: migrating the database from 2\.1\.0 to 2\.2\.0/,
+    );
+    assert.equal(s.phase, 'Degraded');
   });
 
   it('failed: Upgrading=False MigrationFailed, status.version unchanged', () => {
@@ -171,6 +201,8 @@ describe('withUpgradeStatus', () => {
     assert.equal(s.version, '2.1.0');
     assert.equal(upgrading(s)?.status, 'False');
     assert.equal(upgrading(s)?.reason, 'MigrationFailed');
+    assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.reason, 'MigrationFailed');
+    assert.equal(s.phase, 'Degraded');
   });
 
   it('rolling: version moves only when the roll-out finished; then Upgraded, kept afterwards', () => {

@@ -12,7 +12,11 @@
 //   failed      the Job failed: app held (old pods keep serving)      Upgrading=False
 //   rolling     the Job succeeded: the Deployments roll to the new version; status.version
 //               follows when every component is ready on it           Upgrading=True
-//   (done)      status.version == spec.version: Upgrading=False Upgraded, the Job is pruned
+//   (done)      status.version == spec.version: Upgrading=False Upgraded; the Job stays (its
+//               logs readable) until the next version change prunes it
+// While the change is in flight (not hibernating) Ready is False (reason Upgrading, or
+// MigrationFailed): the spec is not realised yet, although the old pods keep serving, so that
+// whoever waits for Ready after changing spec.version waits for the whole upgrade.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { PmsInstance } from '../api/spec.ts';
 import {
@@ -25,6 +29,7 @@ import {
 } from '../api/status.ts';
 import {
   MIGRATION_CONTAINER,
+  MIGRATION_FROM_ANNOTATION,
   migrationJobName,
   renderMigrationJob,
 } from '../render/migration-job.ts';
@@ -49,7 +54,8 @@ export const UPGRADE_REASON = {
 } as const;
 
 export type UpgradePlan =
-  | { state: 'none' }
+  /** `job`: the finished migration Job of the version that runs, kept as a record. */
+  | { state: 'none'; job?: Child }
   | {
       state: 'waiting' | 'migrating' | 'failed' | 'rolling';
       /** status.version: what the instance last ran completely. */
@@ -86,7 +92,12 @@ export function planUpgrade(
 ): UpgradePlan {
   const from = status?.version;
   const to = i.spec.version;
-  if (!from || from === to) return { state: 'none' };
+  if (!from || from === to) {
+    // The Job that migrated to the running version stays until the next version change.
+    const done = live.get(`Job/${migrationJobName(i, to)}`);
+    const was = done?.metadata?.annotations?.[MIGRATION_FROM_ANNOTATION];
+    return done && was ? { state: 'none', job: renderMigrationJob(i, was) } : { state: 'none' };
+  }
   const base = { from, to, held: liveAppVersion(i, live) ?? from };
   if (i.spec.hibernate)
     return {
@@ -222,9 +233,8 @@ export async function planUpgradeStep(
  * spec); the migration Job added while the change is in flight.
  */
 export function withUpgrade(children: Child[], i: PmsInstance, plan: UpgradePlan): Child[] {
-  if (plan.state === 'none') return children;
   let out = children;
-  if (plan.state !== 'rolling' && plan.held !== i.spec.version) {
+  if (plan.state !== 'none' && plan.state !== 'rolling' && plan.held !== i.spec.version) {
     const old = new Map(
       renderDeployments({ ...i, spec: { ...i.spec, version: plan.held } }).map((d) => [
         d.metadata.name,
@@ -296,7 +306,28 @@ export function withUpgradeStatus(
     message: plan.message,
   });
   // Not rolled out yet: the version the instance runs is still `from`.
-  return withCondition(upgrading, { ...status, version: plan.from });
+  const held = withCondition(upgrading, { ...status, version: plan.from });
+  // The roll-out's own Ready (RollingUpdate) says enough; a hibernating instance's is its own.
+  if (plan.state === 'rolling' || i.spec.hibernate) return held;
+  const failed = plan.state === 'failed';
+  const ready = mergeConditions(
+    previous?.conditions,
+    [
+      {
+        type: CONDITION.Ready,
+        status: 'False',
+        reason: failed ? UPGRADE_REASON.MigrationFailed : 'Upgrading',
+        message: `${failed ? 'upgrade failed' : 'upgrading'}: ${plan.message}`,
+        ...(g !== undefined ? { observedGeneration: g } : {}),
+      },
+    ],
+    now,
+  )[0] as Condition;
+  return {
+    ...held,
+    phase: held.phase === 'Ready' ? 'Degraded' : held.phase,
+    conditions: (held.conditions ?? []).map((c) => (c.type === CONDITION.Ready ? ready : c)),
+  };
 }
 
 const EVENT: Record<string, { type: 'Normal' | 'Warning'; reason: string }> = {
