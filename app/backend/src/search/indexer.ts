@@ -147,7 +147,19 @@ export async function sweepDeletedProjects(): Promise<number> {
 /** Per-process memory of when each project was last checked. */
 export function createSyncer(now: () => number = Date.now) {
   const checked = new Map<string, number>();
+  // Concurrent searches share one check per project instead of diffing it side by side.
+  const running = new Map<string, Promise<void>>();
   let swept = -Infinity;
+  const check = (pid: string): Promise<void> => {
+    const inFlight = running.get(pid);
+    if (inFlight) return inFlight;
+    const p = (async () => {
+      if (await looksStale(pid)) await syncProject(pid);
+      checked.set(pid, now());
+    })().finally(() => running.delete(pid));
+    running.set(pid, p);
+    return p;
+  };
   return {
     /** Checks the projects not checked within SYNC_INTERVAL_MS; syncs those out of step. */
     async ensureFresh(projectIds: readonly string[]): Promise<void> {
@@ -157,9 +169,7 @@ export function createSyncer(now: () => number = Date.now) {
       }
       for (const pid of projectIds) {
         const last = checked.get(pid);
-        if (last !== undefined && now() - last < SYNC_INTERVAL_MS) continue;
-        if (await looksStale(pid)) await syncProject(pid);
-        checked.set(pid, now());
+        if (last === undefined || now() - last >= SYNC_INTERVAL_MS) await check(pid);
       }
     },
   };

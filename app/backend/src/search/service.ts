@@ -98,24 +98,33 @@ function decodeOffset(cursor: string, hash: string): number {
 const encodeOffset = (o: number, h: string) =>
   Buffer.from(JSON.stringify({ o, h })).toString('base64url');
 
-async function candidateIds(projectIds: string[], terms: string[]): Promise<string[]> {
+/** Candidate entries (id + terms): those holding every query word, then those holding some. */
+async function findCandidates(
+  projectIds: string[],
+  terms: string[],
+): Promise<{ id: string; terms: string[] }[]> {
   if (terms.length === 0) return [];
   const lookups = [...new Set(terms.map(lookupTerm))];
-  const find = (terms: Record<string, unknown>, exclude: string[]) =>
-    SearchEntry.find(
-      {
-        projectId: { $in: projectIds },
-        terms,
-        ...(exclude.length ? { _id: { $nin: exclude } } : {}),
-      },
-      { _id: 1 },
-    )
-      .sort({ at: -1, _id: -1 })
-      .limit(CANDIDATE_CAP - exclude.length)
-      .lean();
-  const all = (await find({ $all: lookups }, [])).map((e) => String(e._id));
+  const find = async (match: Record<string, unknown>, exclude: string[]) =>
+    (
+      await SearchEntry.find(
+        {
+          projectId: { $in: projectIds },
+          terms: match,
+          ...(exclude.length ? { _id: { $nin: exclude } } : {}),
+        },
+        { terms: 1 },
+      )
+        .sort({ at: -1, _id: -1 })
+        .limit(CANDIDATE_CAP - exclude.length)
+        .lean()
+    ).map((e) => ({ id: String(e._id), terms: e.terms }));
+  const all = await find({ $all: lookups }, []);
   if (lookups.length === 1 || all.length >= CANDIDATE_CAP) return all;
-  const some = (await find({ $in: lookups }, all)).map((e) => String(e._id));
+  const some = await find(
+    { $in: lookups },
+    all.map((e) => e.id),
+  );
   return [...all, ...some];
 }
 
@@ -187,15 +196,15 @@ export async function search(
   const projectIds = [...visible.keys()];
   await syncer.ensureFresh(projectIds);
 
-  const ids = await candidateIds(projectIds, terms);
+  const found = await findCandidates(projectIds, terms);
+  const ids = found.map((e) => e.id);
   const jump = await keyTask(key, visible);
   if (jump && !ids.includes(String(jump._id))) ids.unshift(String(jump._id));
   // Re-read the tasks with the visibility filter: the index only proposes.
   const tasks = await Task.find({ _id: { $in: ids }, projectId: { $in: projectIds } }).lean<
     TTaskDoc[]
   >();
-  const entries = await SearchEntry.find({ _id: { $in: ids } }, { terms: 1 }).lean();
-  const termsOf = new Map(entries.map((e) => [String(e._id), new Set(e.terms)]));
+  const termsOf = new Map(found.map((e) => [e.id, new Set(e.terms)]));
   const candidates: Candidate[] = tasks.map((t) => ({
     id: String(t._id),
     title: t.title,
