@@ -13,197 +13,37 @@
 // rest (Complete, or Failed with BackoffLimitExceeded).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { parseInstance } from '../src/api/spec.ts';
-import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
-import { createLogger } from '../src/log.ts';
-import { startOperator, type RunningOperator } from '../src/operator.ts';
-import { renderMigrationJob } from '../src/render/migration-job.ts';
+import { Watch } from '@kubernetes/client-node';
 import {
-  adminKc,
+  admin,
   apiMessage,
-  createNamespace,
-  deleteNamespace,
+  appImages,
+  condition,
   eventually,
-  installCrds,
+  events,
+  finishPod,
+  get,
+  imageOf,
+  imagesAt,
+  inst,
+  jobs,
   raw,
+  readyBackends,
+  send,
   sleep,
-} from './backup-support.ts';
-import { operatorKubeConfig, type OperatorIdentity } from './support/operator-kubeconfig.ts';
-import { deleteVolumes, provideVolumes } from './support/pms.ts';
+  startWithInstance,
+  upgradeWithHeldJob,
+  waitReadyAt,
+  type Obj,
+} from './upgrade-support.ts';
 
-const admin = adminKc();
 let ns = '';
-let identity: OperatorIdentity | undefined;
-let operator: RunningOperator | undefined;
-
-type Cond = { type: string; status: string; reason: string; message: string };
-type Obj = KubernetesObject & {
-  spec?: Record<string, unknown> & { replicas?: number };
-  status?: Record<string, unknown> & {
-    phase?: string;
-    version?: string;
-    conditions?: Cond[];
-  };
-};
-
-async function get(path: string): Promise<Obj | undefined> {
-  const r = await raw(admin, 'GET', path);
-  return r.status === 200 ? (r.body as Obj) : undefined;
-}
-async function send(method: string, path: string, body: unknown, type?: string): Promise<Obj> {
-  const r = await raw(admin, method, path, body, type);
-  assert.ok(r.status === 200 || r.status === 201, apiMessage(r.body));
-  return r.body as Obj;
-}
-const inst = (name = '') =>
-  `/apis/pms.io/v1alpha1/namespaces/${ns}/pmsinstances${name ? `/${name}` : ''}`;
-const jobs = (name = '') => `/apis/batch/v1/namespaces/${ns}/jobs${name ? `/${name}` : ''}`;
-const deployment = (name: string) => `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
-const condition = (o: Obj | undefined, type: string) =>
-  o?.status?.conditions?.find((c) => c.type === type);
-const setVersion = (name: string, version: string, extra: Record<string, unknown> = {}) =>
-  send('PATCH', inst(name), { spec: { version, ...extra } }, 'application/merge-patch+json');
-
-const imageOf = (d: Obj | undefined) =>
-  (d?.spec?.template as { spec: { containers: { image: string }[] } } | undefined)?.spec
-    .containers[0]?.image;
-
-/** The images of backend, worker and frontend. */
-async function appImages(name: string): Promise<string[]> {
-  return Promise.all(
-    ['backend', 'worker', 'frontend'].map(async (c) =>
-      String(imageOf(await get(deployment(`${name}-${c}`)))),
-    ),
-  );
-}
-const imagesAt = (v: string) => [
-  `ghcr.io/pms/pms-backend:${v}`,
-  `ghcr.io/pms/pms-backend:${v}`,
-  `ghcr.io/pms/pms-frontend:${v}`,
-];
-
-/** Ready replicas of the backend Deployment (the pods that serve). */
-async function readyBackends(name: string): Promise<number> {
-  const d = await get(deployment(`${name}-backend`));
-  return Number(d?.status?.readyReplicas ?? 0);
-}
-
-async function waitReadyAt(name: string, version: string, timeout = 180_000): Promise<Obj> {
-  return eventually(
-    `${name} Ready at ${version}`,
-    async () => {
-      const o = await get(inst(name));
-      return o?.status?.phase === 'Ready' && o.status.version === version ? o : undefined;
-    },
-    timeout,
-  );
-}
-
-/**
- * Changes spec.version to `version`, with the migration Job the operator is about to create
- * already there, its pod left to the test (kwok's custom status; no retries). The instance is
- * paused meanwhile: otherwise a reconcile would prune the Job before the version changes.
- */
-async function upgradeWithHeldJob(name: string, from: string, version: string): Promise<string> {
-  await send('PATCH', inst(name), { spec: { paused: true } }, 'application/merge-patch+json');
-  await eventually(`${name} paused`, async () =>
-    (await get(inst(name)))?.status?.phase === 'Paused' ? true : undefined,
-  );
-  const live = (await get(inst(name))) as Obj;
-  const i = parseInstance({
-    metadata: { name, namespace: ns, uid: live.metadata?.uid ?? '' },
-    spec: { ...(live.spec ?? {}), version },
-  });
-  const job = structuredClone(renderMigrationJob(i, from)) as unknown as {
-    metadata: { name: string };
-    spec: {
-      backoffLimit: number;
-      template: { metadata: { annotations?: Record<string, string> } };
-    };
-  };
-  job.spec.backoffLimit = 0;
-  job.spec.template.metadata.annotations = { 'kwok.x-k8s.io/status': 'custom' };
-  await send('POST', jobs(), job);
-  await setVersion(name, version, { paused: false });
-  return job.metadata.name;
-}
-
-/** Sets the Job's pod status as a kubelet would after the migrate container exited. */
-async function finishPod(jobName: string, phase: 'Succeeded' | 'Failed', message: string) {
-  const pod = await eventually(`a pod of ${jobName}`, async () => {
-    const r = await raw(
-      admin,
-      'GET',
-      `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${jobName}`)}`,
-    );
-    return (r.body as { items: Obj[] }).items[0];
-  });
-  const now = new Date().toISOString();
-  await send(
-    'PATCH',
-    `/api/v1/namespaces/${ns}/pods/${pod.metadata?.name}/status`,
-    {
-      status: {
-        phase,
-        containerStatuses: [
-          {
-            name: 'migrate',
-            image: 'ghcr.io/pms/pms-backend:x',
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: {
-              terminated: {
-                exitCode: phase === 'Succeeded' ? 0 : 1,
-                reason: phase === 'Succeeded' ? 'Completed' : 'Error',
-                message,
-                startedAt: now,
-                finishedAt: now,
-              },
-            },
-          },
-        ],
-      },
-    },
-    'application/merge-patch+json',
-  );
-}
-
-async function events(name: string): Promise<{ reason: string; type: string; note: string }[]> {
-  const r = await raw(admin, 'GET', `/apis/events.k8s.io/v1/namespaces/${ns}/events`);
-  return (
-    r.body as {
-      items: { reason?: string; type?: string; note?: string; regarding?: { name?: string } }[];
-    }
-  ).items
-    .filter((e) => e.regarding?.name === name)
-    .map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', note: e.note ?? '' }));
-}
+let stop: (() => Promise<void>) | undefined;
 
 before(async () => {
-  await installCrds(admin);
-  ns = await createNamespace(admin, 'upgrade');
-  await provideVolumes(admin, ns, [
-    { name: 'data-acme-mongodb-0', size: '10Gi' },
-    { name: 'data-acme-minio-0', size: '10Gi' },
-  ]);
-  identity = await operatorKubeConfig(admin, ns);
-  operator = await startOperator({
-    kubeConfig: identity.kc,
-    namespace: ns,
-    leaderElection: false,
-    resyncMs: 5000,
-    processMetrics: false,
-    controllers: [pmsInstanceController],
-    log: createLogger('warn'),
-  });
-  await send('POST', inst(), {
-    apiVersion: 'pms.io/v1alpha1',
-    kind: 'PmsInstance',
-    metadata: { name: 'acme' },
-    spec: { version: '1.4.2', host: 'acme.example.com' },
-  });
+  const env = await startWithInstance('upgrade', 'acme', '1.4.2');
+  ns = env.namespace;
+  stop = env.stop;
   const ready = await waitReadyAt('acme', '1.4.2');
   // The first install runs no migration Job (the backend migrates at start-up).
   assert.equal(condition(ready, 'Upgrading'), undefined);
@@ -216,10 +56,7 @@ before(async () => {
 });
 
 after(async () => {
-  await operator?.stop();
-  await deleteNamespace(admin, ns);
-  await deleteVolumes(admin, ns);
-  await identity?.cleanup();
+  await stop?.();
 });
 
 describe('spec.version change', () => {
