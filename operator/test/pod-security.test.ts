@@ -1,9 +1,10 @@
 // Pod Security Admission "restricted" against the real API server: every pod the operator
 // renders (Deployments, StatefulSets, the bucket Job, the backup CronJob, a PmsBackup's and a
-// PmsRestore's Job) of a full in-cluster instance and of an external-stores instance, and the
-// operator's own Deployment (config/manager), is created as a Pod with dryRun=All in a namespace
-// labelled enforce/warn/audit=restricted: no rejection, no warning. A pod that allows privilege
-// escalation is refused in the same namespace, so the check can fail.
+// PmsRestore's Job, the upgrade's migration Job) of a full in-cluster instance and of an
+// external-stores instance, and the operator's own Deployment (config/manager), is created as
+// a Pod with dryRun=All in a namespace labelled enforce/warn/audit=restricted: no rejection, no
+// warning. A pod that allows privilege escalation is refused in the same namespace, so the
+// check can fail.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,6 +19,7 @@ import {
   type Child,
   type PodTemplate,
 } from '../src/render/index.ts';
+import { renderMigrationJob } from '../src/render/migration-job.ts';
 import { renderRestoreJob } from '../src/render/restore-job.ts';
 import { renderServiceAccount } from '../src/render/serviceaccount.ts';
 import { adminKubeConfig, deleteTestNamespace } from './support/operator-kubeconfig.ts';
@@ -88,6 +90,7 @@ function workloads(i: PmsInstance): Child[] {
     ...renderChildren(i, { serviceMonitors: false }, { mongodb: [27017], redis: [6379] }),
     renderBackupJob(i, backup, '20261125T030000000Z'),
     renderRestoreJob(i, restore, key, undefined),
+    renderMigrationJob(i, '0.0.9'),
   ].filter((c) => podTemplateOf(c));
 }
 
