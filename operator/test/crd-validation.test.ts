@@ -701,6 +701,7 @@ describe('PmsInstance CRD validation (real API server)', () => {
       '07-hibernate.yaml',
       '08-gateway.yaml',
       '09-clone.yaml',
+      '10-upgrade.yaml',
     ]) {
       for (const obj of readSample(file)) {
         obj.metadata = { ...obj.metadata, namespace: ns };
