@@ -250,7 +250,7 @@ describe('migrations on a real database', () => {
 
   it('takes over an expired lock; waits for a live one and gives up after the wait', async () => {
     const db = await freshDb();
-    const locks = db.collection<{ _id: string }>(LOCK_COLLECTION);
+    const locks = db.collection<{ _id: string; owner?: string }>(LOCK_COLLECTION);
     const stale = {
       _id: 'migrate',
       owner: 'dead-pod',
