@@ -28,8 +28,8 @@ import { taskRoutes } from './tasks/routes.ts';
 import { tokenRoutes } from './tokens/routes.ts';
 import { IMPORT_UPLOAD_PATH, transferRoutes } from './transfer/routes.ts';
 import { userRoutes } from './users/routes.ts';
-import { viewRoutes } from './views/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { viewRoutes } from './views/routes.ts';
 
 export interface BuiltApp {
   app: Express;

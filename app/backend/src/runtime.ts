@@ -24,8 +24,8 @@ import './search/model.ts';
 import './tasks/model.ts';
 import './tokens/model.ts';
 import './users/model.ts';
-import './views/model.ts';
 import './webhooks/model.ts';
+import './views/model.ts';
 
 export const QUEUE_NAME = 'jobs';
 

@@ -211,7 +211,8 @@ export const ZConfigSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
   /** Internal address ranges webhooks may target although WEBHOOK_ALLOW_PRIVATE_TARGETS is off. */
   WEBHOOK_ALLOWED_CIDRS: list([]).refine(
-    (l) => l.every((c) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0),
+    (l) =>
+      l.every((c) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0),
     'must be a comma list of CIDRs (10.1.0.0/16, fd00::/8) or addresses',
   ),
   /** One webhook request (connect + response) at most this long. */
@@ -250,10 +251,6 @@ export const ZConfigSchema = z.object({
       return t;
     }),
   CLEANUP_INTERVAL_MS: int(3600000, 1000),
-  /** Hours an invitation link stays valid (people: invitations/). */
-  INVITATION_TTL_HOURS: int(168, 1, 8760),
-  /** Minutes a password-reset link stays valid. */
-  PASSWORD_RESET_TTL_MINUTES: int(60, 5, 10080),
   /**
    * Schema migrations at start-up (src/migrations/startup.ts): `auto` runs what is pending,
    * `require` refuses to start while anything is pending (the `migrate` command or the
@@ -261,6 +258,10 @@ export const ZConfigSchema = z.object({
    * database migrated by a newer release makes the process refuse to start.
    */
   MIGRATIONS_ON_START: z.enum(['auto', 'require', 'off']).default('auto'),
+  /** Hours an invitation link stays valid (people: invitations/). */
+  INVITATION_TTL_HOURS: int(168, 1, 8760),
+  /** Minutes a password-reset link stays valid. */
+  PASSWORD_RESET_TTL_MINUTES: int(60, 5, 10080),
   /** Live event streams (server-sent events) a user may hold open at once, over all replicas. */
   LIVE_MAX_STREAMS_PER_USER: int(8, 1, 1000),
   /** Seconds between heartbeat comments on a live stream (below every proxy's idle timeout). */
