@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ownerKeys } from './operator.ts';
-import { defaultControllers } from './controllers.ts';
+import { DEFAULT_CONTROLLERS } from './controllers.ts';
 
 const primary = {
   apiVersion: 'pms.io/v1alpha1',
@@ -49,11 +49,11 @@ describe('ownerKeys', () => {
   });
 });
 
-describe('defaultControllers', () => {
-  it('finds every ControllerDefinition in src/controller, including the PmsInstance controller', async () => {
-    const controllers = await defaultControllers();
+describe('DEFAULT_CONTROLLERS', () => {
+  it('lists the PmsInstance, PmsBackup and PmsRestore controllers once each', () => {
+    const controllers = DEFAULT_CONTROLLERS;
     const names = controllers.map((c) => c.name);
-    assert.ok(names.includes('pmsinstance'), `found: ${names.join(', ')}`);
+    assert.deepEqual([...names].sort(), ['pmsbackup', 'pmsinstance', 'pmsrestore']);
     assert.equal(new Set(names).size, names.length, 'names are unique');
     for (const c of controllers) {
       assert.equal(typeof c.reconcile, 'function');

@@ -28,7 +28,7 @@ import { TokenBucket } from './runtime/rate-limit.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue } from './runtime/queue.ts';
 import { buildProbeServer, close, listen } from './server.ts';
-import { defaultControllers } from './controllers.ts';
+import { DEFAULT_CONTROLLERS } from './controllers.ts';
 
 export interface StartOperatorOptions {
   kubeConfig: KubeConfig;
@@ -361,7 +361,7 @@ export async function startOperator(opts: StartOperatorOptions): Promise<Running
   const kc = opts.kubeConfig;
   const identity = opts.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const log = (opts.log ?? createLogger('info')).child({ identity });
-  const controllers = opts.controllers ?? (await defaultControllers());
+  const controllers = opts.controllers ?? [...DEFAULT_CONTROLLERS];
   if (controllers.length === 0) throw new Error('startOperator: no controllers to run');
   const names = new Set(controllers.map((c) => c.name));
   if (names.size !== controllers.length)

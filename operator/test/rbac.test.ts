@@ -8,7 +8,7 @@ import { KubeEventRecorder } from '../src/events.ts';
 import { createIfAbsent, serverSideApply } from '../src/apply/apply.ts';
 import { LeaderElector } from '../src/runtime/leader.ts';
 import { createLogger } from '../src/log.ts';
-import { defaultControllers } from '../src/controllers.ts';
+import { DEFAULT_CONTROLLERS } from '../src/controllers.ts';
 import {
   adminKubeConfig,
   createTestNamespace,
@@ -154,7 +154,7 @@ describe('RBAC (config/rbac)', () => {
   });
 
   it('allows list and watch on every kind the controllers watch', async () => {
-    const controllers = await defaultControllers();
+    const controllers = DEFAULT_CONTROLLERS;
     const missing: string[] = [];
     for (const c of controllers) {
       for (const k of [c.primary, ...c.owned]) {
