@@ -12,7 +12,7 @@ import { pmsRestoreController, SAVED_ANNOTATION } from '../src/controller/restor
 import { createLogger } from '../src/log.ts';
 import { startOperator, type RunningOperator } from '../src/operator.ts';
 import { renderBackupJob } from '../src/render/backup-job.ts';
-import type { PmsBackup, PmsRestore } from '../src/render/backup-resources.ts';
+import type { PmsBackup, PmsRestore } from '../src/api/backup.ts';
 import { renderRestoreJob } from '../src/render/restore-job.ts';
 import type { Child } from '../src/render/types.ts';
 import {

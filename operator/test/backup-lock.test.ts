@@ -13,7 +13,7 @@ import { pmsInstanceController } from '../src/controller/pmsinstance.ts';
 import { pmsRestoreController } from '../src/controller/restore.ts';
 import { createLogger } from '../src/log.ts';
 import { startOperator, type RunningOperator } from '../src/operator.ts';
-import type { PmsRestore } from '../src/render/backup-resources.ts';
+import type { PmsRestore } from '../src/api/backup.ts';
 import { renderRestoreJob } from '../src/render/restore-job.ts';
 import {
   adminKc,

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { parseInstance, type PmsInstance } from '../src/api/spec.ts';
 import { renderBackupJob } from '../src/render/backup-job.ts';
-import type { PmsBackup, PmsRestore } from '../src/render/backup-resources.ts';
+import type { PmsBackup, PmsRestore } from '../src/api/backup.ts';
 import {
   podTemplateOf,
   renderChildren,

@@ -20,8 +20,7 @@ import {
   type ConditionInput,
   type PmsInstanceStatus,
 } from '../api/status.ts';
-import { BACKUP_KIND, type PmsBackup } from '../render/backup-resources.ts';
-import type { TBackupDestination } from '../render/backup-pod.ts';
+import { BACKUP_KIND, type PmsBackup, type TBackupDestination } from '../api/backup.ts';
 import { names } from '../render/names.ts';
 import { cloneJobName, renderCloneJob } from '../render/restore-job.ts';
 import type { Child } from '../render/types.ts';

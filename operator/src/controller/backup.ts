@@ -10,12 +10,7 @@ import { API_VERSION, InvalidSpecError, KIND, parseInstance } from '../api/spec.
 import type { ConditionInput } from '../api/status.ts';
 import { backupObjectKey, backupJobName, renderBackupJob } from '../render/backup-job.ts';
 import { resolveDestination } from '../render/backup-pod.ts';
-import {
-  BACKUP_KIND,
-  BACKUP_PLURAL,
-  type PmsBackup,
-  type PmsBackupStatus,
-} from '../render/backup-resources.ts';
+import { BACKUP_KIND, BACKUP_PLURAL, type PmsBackup, type PmsBackupStatus } from '../api/backup.ts';
 import {
   controlledBy,
   formatTimestamp,

@@ -3,13 +3,13 @@
 // each step owning one condition (controller/steps.ts runs them).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type PmsInstance } from '../api/spec.ts';
-import type { TBackupDestination } from '../render/backup-pod.ts';
-import {
-  type PmsRestore,
-  type PmsRestoreStatus,
-  type RestorePhase,
-  type SavedAppState,
-} from '../render/backup-resources.ts';
+import type {
+  PmsRestore,
+  PmsRestoreStatus,
+  RestorePhase,
+  SavedAppState,
+  TBackupDestination,
+} from '../api/backup.ts';
 import { childName } from '../render/names.ts';
 import { renderRestoreJob } from '../render/restore-job.ts';
 import { jobResult, jobState, mergePatch, readObject, type JobObject } from './backup-shared.ts';

@@ -25,7 +25,6 @@ import {
   type PmsInstance,
 } from '../api/spec.ts';
 import type { ConditionInput } from '../api/status.ts';
-import type { TBackupDestination } from '../render/backup-pod.ts';
 import {
   BACKUP_KIND,
   RESTORE_KIND,
@@ -35,7 +34,8 @@ import {
   type PmsRestoreStatus,
   type RestorePhase,
   type SavedAppState,
-} from '../render/backup-resources.ts';
+  type TBackupDestination,
+} from '../api/backup.ts';
 import { restoreJobName } from '../render/restore-job.ts';
 import {
   controlledBy,

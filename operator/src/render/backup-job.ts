@@ -1,9 +1,10 @@
 // The Job of one PmsBackup: `pms-backup backup --timestamp <ts>`, so that the object key is
 // decided (and reported in status) before the Job starts. Owned by the PmsBackup. An on-demand
 // backup does not prune: retention is applied by the scheduled backups.
+import type { PmsBackup } from '../api/backup.ts';
 import type { PmsInstance } from '../api/spec.ts';
 import { BACKUP_DEADLINE_SECONDS, backupPodTemplate, resolveDestination } from './backup-pod.ts';
-import { jobNameFor, ownerRefTo, type PmsBackup } from './backup-resources.ts';
+import { jobNameFor, ownerRefTo } from './backup-resources.ts';
 import { labels } from './labels.ts';
 import type { Child } from './types.ts';
 

@@ -2,6 +2,7 @@
 // the image <registry>/pms-backup:<version>, configuration in env only, every credential a
 // secretKeyRef (never a value, never an argument), a non-root read-only-root container.
 // The program and its variables: app/backup/README.md.
+import type { TBackupDestination } from '../api/backup.ts';
 import type { PmsInstance } from '../api/spec.ts';
 import { appConfigData } from './configmaps.ts';
 import { labels } from './labels.ts';
@@ -21,22 +22,6 @@ export const BACKUP_UID = 10001;
 export const DEFAULT_BACKUP_PREFIX = 'backups/';
 /** Upper bound of one backup or restore run. */
 export const BACKUP_DEADLINE_SECONDS = 6 * 3600;
-
-export interface SecretKeysRef {
-  name: string;
-  accessKeyKey?: string;
-  secretKeyKey?: string;
-}
-
-/** Where backups are stored: the instance's object storage unless `endpoint` is set. */
-export interface TBackupDestination {
-  endpoint?: string;
-  region?: string;
-  bucket?: string;
-  prefix?: string;
-  usePathStyle?: boolean;
-  credentialsSecretRef?: SecretKeysRef;
-}
 
 type Json = Record<string, unknown>;
 

@@ -1,14 +1,10 @@
 // The Job of one PmsRestore: `pms-backup restore <objectKey>` against the target instance's
 // MongoDB and attachments bucket (verify first, then drop-and-restore). Owned by the
 // PmsRestore. The operator starts it only once the app is in maintenance and scaled to zero.
+import type { PmsRestore, TBackupDestination } from '../api/backup.ts';
 import type { PmsInstance } from '../api/spec.ts';
-import {
-  BACKUP_DEADLINE_SECONDS,
-  backupPodTemplate,
-  resolveDestination,
-  type TBackupDestination,
-} from './backup-pod.ts';
-import { jobNameFor, ownerRefTo, type PmsRestore } from './backup-resources.ts';
+import { BACKUP_DEADLINE_SECONDS, backupPodTemplate, resolveDestination } from './backup-pod.ts';
+import { jobNameFor, ownerRefTo } from './backup-resources.ts';
 import { labels, objectMeta } from './labels.ts';
 import { childName } from './names.ts';
 import type { Child } from './types.ts';
