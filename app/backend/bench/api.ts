@@ -220,12 +220,15 @@ try {
 
 const ratio = (r: Row): number | undefined => {
   const base = rows.find((x) => x.connections === r.connections && x.scenario === r.baseline);
-  return base && base.reqPerSec > 0 ? r.reqPerSec / base.reqPerSec : undefined;
+  return base && base.reqPerSec > 0 && r.requests > 0 ? r.reqPerSec / base.reqPerSec : undefined;
 };
 const at8 = (scenario: string) => rows.find((r) => r.connections === 8 && r.scenario === scenario);
 const goal = (scenario: string, ok: (r: Row) => boolean, text: string) => {
   const r = at8(scenario) ?? rows.find((x) => x.scenario === scenario);
-  return `| ${text} | ${r ? (ok(r) ? 'met' : 'not met') : 'not measured'} |`;
+  // A window in which no request completed measured nothing (not even a failure to meet it).
+  const verdict =
+    !r || r.requests === 0 ? 'not measured (no request completed)' : ok(r) ? 'met' : 'not met';
+  return `| ${text} | ${verdict} |`;
 };
 const ratioAtLeast = (min: number) => (r: Row) => (ratio(r) ?? 0) >= min;
 
@@ -254,9 +257,10 @@ const md = [
   '',
   '| connections | scenario | req/s | vs baseline | p50 ms | p99 ms | non-2xx | errors/timeouts |',
   '|---:|---|---:|---:|---:|---:|---:|---:|',
-  ...rows.map(
-    (r) =>
-      `| ${r.connections} | ${r.scenario} | ${r.reqPerSec} | ${fmt(ratio(r))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
+  ...rows.map((r) =>
+    r.requests === 0
+      ? `| ${r.connections} | ${r.scenario} | no request completed in ${duration} s | | | | | ${r.errors} |`
+      : `| ${r.connections} | ${r.scenario} | ${r.reqPerSec} | ${fmt(ratio(r))} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
   ),
   '',
   '| goal (issue 14) | this run |',
