@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
 import { SessionProvider } from '@/components/session.tsx';
 import { ToastProvider } from '@/components/toast.tsx';
@@ -21,11 +22,14 @@ export const viewport: Viewport = {
 // Applies the saved theme before first paint (no flash). Static string: no user data.
 const themeScript = `try{var t=localStorage.getItem('pms-theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}`;
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// Reading the request's nonce (set by proxy.ts) makes every page render per request, which a
+// nonce needs: a page built ahead of time would carry no nonce, or the same one for everybody.
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body>
         <SessionProvider>

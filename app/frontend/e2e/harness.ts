@@ -17,6 +17,7 @@ import mongoose from 'mongoose';
 import { chromium, type Browser } from 'playwright-core';
 import { testEnv } from '@pms/testenv';
 import { launchOptions } from '@pms/testenv/browser';
+import { watchCsp } from './csp-watch.ts';
 
 export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(frontendDir, '..', '..');
@@ -53,6 +54,7 @@ export function ensureBuild(): void {
     'lib',
     'public',
     'next.config.ts',
+    'proxy.ts',
     'package.json',
     'tsconfig.json',
   ]
@@ -155,6 +157,8 @@ export interface Stack {
   baseUrl: string;
   backendUrl: string;
   browser: Browser;
+  /** CSP violations seen by any page so far; close() fails when there are any. */
+  cspViolations: string[];
   /** Calls the backend directly (for seeding); returns parsed JSON. */
   api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T>;
   login(email: string, password: string): Promise<string>;
@@ -251,10 +255,12 @@ export async function startStack(
   };
 
   let browser: Browser;
+  const cspViolations: string[] = [];
   try {
     await waitFor(`${backendUrl}/health`, backend.proc, 'backend');
     await waitFor(`${baseUrl}/api/health`, frontend.proc, 'frontend');
     browser = await chromium.launch(launchOptions(env.chromiumPath));
+    watchCsp(browser, cspViolations);
   } catch (err) {
     const out = `backend:\n${backend.logs.join('')}\nfrontend:\n${frontend.logs.join('')}`;
     await cleanup();
@@ -285,6 +291,7 @@ export async function startStack(
     baseUrl,
     backendUrl,
     browser,
+    cspViolations,
     api,
     async login(email, password) {
       const r = await api<{ accessToken: string }>('POST', '/auth/login', { email, password });
@@ -295,6 +302,9 @@ export async function startStack(
     async close() {
       await browser.close().catch(() => undefined);
       await cleanup();
+      if (cspViolations.length > 0) {
+        throw new Error(`Content-Security-Policy violations:\n${cspViolations.join('\n')}`);
+      }
     },
   };
 }
