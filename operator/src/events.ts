@@ -9,6 +9,7 @@ import { KubernetesObjectApi, PatchStrategy, V1MicroTime } from '@kubernetes/cli
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { EventRecorder, Logger } from './controller/types.ts';
+import { isNotFound } from './kube-errors.ts';
 import { describeError } from './log.ts';
 
 export interface EventRecorderOptions {
@@ -122,7 +123,7 @@ export class KubeEventRecorder implements EventRecorder {
           this.stats.updated += 1;
           return;
         } catch (err) {
-          if ((err as { code?: unknown }).code !== 404) throw err;
+          if (!isNotFound(err)) throw err;
           this.series.delete(key);
         }
       }

@@ -77,6 +77,8 @@ const denied: Array<Access & { namespace?: string }> = [
   { group: '', resource: 'secrets', verb: 'delete' },
   { group: '', resource: 'pods', verb: 'watch' },
   { group: 'pms.io', resource: 'pmsinstances', subresource: 'status', verb: 'update' },
+  { group: 'pms.io', resource: 'pmsbackups', subresource: 'status', verb: 'update' },
+  { group: 'pms.io', resource: 'pmsrestores', subresource: 'status', verb: 'update' },
   { group: 'pms.io', resource: 'pmsbackups', verb: 'patch' },
   // Leases: get/create/update for the data locks (ClusterRole), never list, watch or delete
   // outside the leader-election namespace.

@@ -3,13 +3,9 @@
 // replicas, stay with their managers), plus create-if-absent for generated Secrets.
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { isConflict, isNotFound } from '../kube-errors.ts';
 
 export const FIELD_MANAGER = 'pms-operator';
-
-export function apiErrorCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
 
 /** Server-side apply of `obj` (apiVersion, kind, metadata.name and namespace required). */
 export function serverSideApply<T extends KubernetesObject>(
@@ -48,7 +44,7 @@ export async function createIfAbsent<T extends KubernetesObject>(
   try {
     return { object: await client.read<T>(header), created: false };
   } catch (err) {
-    if (apiErrorCode(err) !== 404) throw err;
+    if (!isNotFound(err)) throw err;
   }
   try {
     return {
@@ -57,7 +53,7 @@ export async function createIfAbsent<T extends KubernetesObject>(
     };
   } catch (err) {
     // Lost a race with another writer: the existing object wins.
-    if (apiErrorCode(err) !== 409) throw err;
+    if (!isConflict(err)) throw err;
     return { object: await client.read<T>(header), created: false };
   }
 }

@@ -24,7 +24,8 @@ import { BACKUP_KIND, type PmsBackup, type TBackupDestination } from '../api/bac
 import { names } from '../render/names.ts';
 import { cloneJobName, renderCloneJob } from '../render/restore-job.ts';
 import type { Child } from '../render/types.ts';
-import { jobState, readObject, type JobObject } from './backup-shared.ts';
+import { jobState, type JobObject } from './backup-shared.ts';
+import { readObject } from './read.ts';
 import type { ReconcileContext } from './types.ts';
 
 /** On a cross-namespace PmsBackup: the namespaces that may clone from it (comma list or *). */

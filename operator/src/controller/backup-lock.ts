@@ -16,8 +16,9 @@
 // it through the garbage collector.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION } from '../api/spec.ts';
-import { apiErrorCode } from '../apply/apply.ts';
-import { isTerminal, mergePatch, readObject } from './backup-shared.ts';
+import { isConflict, isNotFound } from '../kube-errors.ts';
+import { isTerminal, mergePatch } from './backup-shared.ts';
+import { readObject } from './read.ts';
 import type { ReconcileContext } from './types.ts';
 import { toClientModel } from './wire.ts';
 
@@ -150,7 +151,7 @@ export async function acquireDataLock(
     await ctx.client.replace(toClientModel(leaseBody(t, me, lease)));
     return { held: true };
   } catch (err) {
-    if (apiErrorCode(err) !== 409) throw err;
+    if (!isConflict(err)) throw err;
     // Someone else created or changed it between our read and write.
     return busy(await readLease(ctx, t));
   }
@@ -182,7 +183,7 @@ export async function releaseDataLock(
     );
   } catch (err) {
     // Taken over meanwhile (we were seen as stale) or already gone: not ours any more.
-    if (apiErrorCode(err) === 409 || apiErrorCode(err) === 404) return false;
+    if (isConflict(err) || isNotFound(err)) return false;
     throw err;
   }
   return true;

@@ -1,29 +1,10 @@
-// Helpers shared by the PmsBackup and PmsRestore controllers: reads that tolerate 404, status
-// writes only when something changed, and what a pms-backup Job reports.
-import { CustomObjectsApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { apiErrorCode } from '../apply/apply.ts';
+// Helpers shared by the PmsBackup and PmsRestore controllers: merge patches, status writes
+// only when something changed, and what a pms-backup Job reports.
+import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { mergeConditions, type Condition, type ConditionInput } from '../api/status.ts';
-import { jsonEqual } from '../status/compute.ts';
+import { writeStatus, type StatusTarget } from './status-writer.ts';
 import type { ReconcileContext } from './types.ts';
 import { toWire } from './wire.ts';
-
-export const GROUP = 'pms.io';
-export const VERSION = 'v1alpha1';
-
-export async function readObject<T extends KubernetesObject>(
-  ctx: ReconcileContext,
-  apiVersion: string,
-  kind: string,
-  namespace: string,
-  name: string,
-): Promise<T | undefined> {
-  try {
-    return toWire(await ctx.client.read<T>({ apiVersion, kind, metadata: { name, namespace } }));
-  } catch (err) {
-    if (apiErrorCode(err) === 404) return undefined;
-    throw err;
-  }
-}
 
 /** JSON merge patch (null deletes a key), as a user's `kubectl patch --type merge` would. */
 export async function mergePatch(
@@ -43,19 +24,17 @@ export async function mergePatch(
   );
 }
 
-interface WithStatus<S> extends KubernetesObject {
-  status?: S;
-}
-
 /**
- * Replaces status through /status with the resourceVersion read (a concurrent write is a 409
- * and the runtime retries), only when it differs. Conditions keep lastTransitionTime unless
- * their status changed. Returns whether it wrote.
+ * Writes a PmsBackup's or PmsRestore's status (controller/status-writer.ts) with the
+ * resourceVersion read as a precondition (a concurrent write is a 409 and the runtime
+ * retries), only when it differs. Conditions keep lastTransitionTime unless their status
+ * changed. On a write `obj` takes the new status and resourceVersion, so a second write in the
+ * same reconcile compares with, and does not conflict with, the first. Returns whether it wrote.
  */
-export async function writeStatus<S extends { conditions?: Condition[] }>(
+export async function writeRunStatus<S extends { conditions?: Condition[] }>(
   ctx: ReconcileContext,
   plural: string,
-  obj: WithStatus<S>,
+  obj: StatusTarget<S>,
   next: Omit<S, 'conditions'> & { conditions: ConditionInput[] },
   now: Date,
 ): Promise<boolean> {
@@ -63,27 +42,11 @@ export async function writeStatus<S extends { conditions?: Condition[] }>(
     ...next,
     conditions: mergeConditions(obj.status?.conditions, next.conditions, now),
   } as unknown as S;
-  const clean = JSON.parse(JSON.stringify(status)) as S;
-  if (jsonEqual(obj.status ?? {}, clean)) return false;
-  let written: KubernetesObject;
-  try {
-    written = await ctx.kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({
-      group: GROUP,
-      version: VERSION,
-      namespace: obj.metadata?.namespace ?? '',
-      plural,
-      name: obj.metadata?.name ?? '',
-      body: { ...obj, status: clean },
-    });
-  } catch (err) {
-    if (apiErrorCode(err) === 404) return false;
-    throw err;
-  }
-  obj.status = clean;
-  // A second write in the same reconcile must not conflict with our own first one.
-  if (obj.metadata && written.metadata?.resourceVersion) {
-    obj.metadata.resourceVersion = written.metadata.resourceVersion;
-  }
+  const written = await writeStatus(ctx, obj, status, { plural, optimistic: true });
+  if (!written) return false;
+  obj.status = JSON.parse(JSON.stringify(status)) as S;
+  if (obj.metadata && written.resourceVersion)
+    obj.metadata.resourceVersion = written.resourceVersion;
   return true;
 }
 

@@ -17,11 +17,11 @@ import {
   isTerminal,
   jobResult,
   jobState,
-  readObject,
-  writeStatus,
+  writeRunStatus,
   type JobObject,
 } from './backup-shared.ts';
 import { acquireDataLock, releaseDataLock, type LockHolder } from './backup-lock.ts';
+import { readObject } from './read.ts';
 import type {
   ControllerDefinition,
   ObjectKey,
@@ -72,7 +72,7 @@ export async function reconcileBackup(
     ...(prev.objectKey ? { objectKey: prev.objectKey, bucket: prev.bucket } : {}),
     ...(prev.jobName ? { jobName: prev.jobName } : {}),
   };
-  const write = (next: Next) => writeStatus(ctx, BACKUP_PLURAL, b, next, now());
+  const write = (next: Next) => writeRunStatus(ctx, BACKUP_PLURAL, b, next, now());
 
   const instanceName = b.spec.instanceRef.name;
   const raw = await readObject(ctx, API_VERSION, KIND, key.namespace, instanceName);

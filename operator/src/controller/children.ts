@@ -2,29 +2,19 @@
 // Secrets when absent, apply what drifted, prune what the spec no longer renders.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseQuantity, type PmsInstance } from '../api/spec.ts';
-import { apiErrorCode, createIfAbsent } from '../apply/apply.ts';
+import { createIfAbsent } from '../apply/apply.ts';
+import { apiErrorCode, isNotFound } from '../kube-errors.ts';
 import { CREATE_ONLY_KINDS, type Child } from '../render/index.ts';
 import { MANAGED_BY } from '../render/labels.ts';
 import type { ObservedWorkload } from '../status/compute.ts';
 import { driftPaths } from './drift.ts';
 import { OWNED_KINDS, PRUNED_KINDS } from './owned.ts';
+import { readObject } from './read.ts';
 import type { ReconcileContext, WatchedKind } from './types.ts';
 import { toClientModel, toWire } from './wire.ts';
 
 export const ref = (o: { kind: string; metadata: { name: string } }) =>
   `${o.kind}/${o.metadata.name}`;
-
-export async function readOrUndefined<T extends KubernetesObject>(
-  ctx: ReconcileContext,
-  header: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
-): Promise<T | undefined> {
-  try {
-    return toWire(await ctx.client.read<T>(header));
-  } catch (err) {
-    if (apiErrorCode(err) === 404) return undefined;
-    throw err;
-  }
-}
 
 /** StatefulSet volume claim templates are immutable: keep the live ones and grow PVCs directly. */
 async function prepareStatefulSet(
@@ -52,7 +42,13 @@ async function prepareStatefulSet(
         namespace: desired.metadata.namespace,
       },
     };
-    const pvc = await readOrUndefined<KubernetesObject & Vct>(ctx, header);
+    const pvc = await readObject<KubernetesObject & Vct>(
+      ctx,
+      header.apiVersion,
+      header.kind,
+      header.metadata.namespace,
+      header.metadata.name,
+    );
     const size = String(pvc?.spec?.resources?.requests?.storage ?? '');
     if (pvc && (parseQuantity(size) ?? 0) < (parseQuantity(want) ?? 0)) {
       try {
@@ -226,7 +222,7 @@ export async function prune(
       );
       pruned.push(k);
     } catch (err) {
-      if (apiErrorCode(err) !== 404) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }
   return pruned;

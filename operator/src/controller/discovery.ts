@@ -4,7 +4,7 @@
 // with back-off) rather than being mistaken for "absent", which would prune live objects.
 // Results are cached for a short TTL so a steady state costs one discovery call per TTL.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { apiErrorCode } from '../apply/apply.ts';
+import { isNotFound } from '../kube-errors.ts';
 import type { ClusterCapabilities } from '../render/index.ts';
 import type { WatchedKind } from './types.ts';
 
@@ -18,7 +18,7 @@ export async function isServed(kc: KubeConfig, kind: WatchedKind): Promise<boole
     const list = await kc.makeApiClient(CustomObjectsApi).getAPIResources({ group, version });
     return (list.resources ?? []).some((r) => r.name === kind.plural && r.kind === kind.kind);
   } catch (err) {
-    if (apiErrorCode(err) === 404) return false;
+    if (isNotFound(err)) return false;
     throw err;
   }
 }

@@ -1,5 +1,6 @@
-// The ports of an instance's external MongoDB/Redis, read from the user Secrets the spec points
-// at, for the NetworkPolicy egress rules. The I/O lives here; parsing is pure
+// The user Secrets an instance's external stores point at: the ports of its external
+// MongoDB/Redis for the NetworkPolicy egress rules, and which referenced Secrets or keys are
+// missing (for the components' conditions). The I/O lives here; parsing is pure
 // (render/connection-ports.ts). A connection string holds a password: it is never logged, put
 // into an event or a condition; only the parser's messages (which never repeat it) are.
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -12,7 +13,7 @@ import {
   type ExternalStorePorts,
 } from '../render/index.ts';
 import type { RefProblem } from '../status/compute.ts';
-import { readOrUndefined } from './children.ts';
+import { readObject } from './read.ts';
 import type { ReconcileContext } from './types.ts';
 
 export interface ExternalStores {
@@ -46,11 +47,13 @@ export async function readExternalStores(
   ];
   for (const st of stores) {
     if (!st) continue;
-    const secret = await readOrUndefined<SecretObject>(ctx, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: st.ref.name, namespace: i.metadata.namespace },
-    });
+    const secret = await readObject<SecretObject>(
+      ctx,
+      'v1',
+      'Secret',
+      i.metadata.namespace,
+      st.ref.name,
+    );
     const encoded = secret?.data?.[st.ref.key];
     if (encoded === undefined) {
       out.problems.set(st.condition, {
@@ -72,4 +75,44 @@ export async function readExternalStores(
     }
   }
   return out;
+}
+
+/** Problems with user Secrets that external data stores point at, by condition type. */
+export async function checkExternalRefs(
+  ctx: ReconcileContext,
+  i: PmsInstance,
+): Promise<Map<string, string>> {
+  const refs: [string, { name: string; keys: string[] }][] = [];
+  const s = i.spec;
+  if (s.mongodb.external)
+    refs.push([
+      CONDITION.MongoDB,
+      { name: s.mongodb.external.uriSecretRef.name, keys: [s.mongodb.external.uriSecretRef.key] },
+    ]);
+  if (s.redis.enabled && s.redis.external)
+    refs.push([
+      CONDITION.Redis,
+      { name: s.redis.external.urlSecretRef.name, keys: [s.redis.external.urlSecretRef.key] },
+    ]);
+  if (s.objectStorage.external) {
+    const c = s.objectStorage.external.credentialsSecretRef;
+    refs.push([CONDITION.ObjectStorage, { name: c.name, keys: [c.accessKeyKey, c.secretKeyKey] }]);
+  }
+  const problems = new Map<string, string>();
+  for (const [type, r] of refs) {
+    const secret = await readObject<SecretObject>(
+      ctx,
+      'v1',
+      'Secret',
+      i.metadata.namespace,
+      r.name,
+    );
+    if (!secret) problems.set(type, `Secret ${r.name} not found`);
+    else {
+      const missing = r.keys.filter((k) => secret.data?.[k] === undefined);
+      if (missing.length > 0)
+        problems.set(type, `Secret ${r.name} has no key ${missing.join(', ')}`);
+    }
+  }
+  return problems;
 }

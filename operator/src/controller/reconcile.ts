@@ -2,11 +2,13 @@
 // drifted → prune what is no longer rendered → status from the children → /status only when it
 // changed. Level-based and idempotent; the steady state makes read calls only.
 import { randomBytes } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import {
   API_VERSION,
   InvalidSpecError,
   KIND,
   parseInstance,
+  PLURAL,
   type PmsInstance,
 } from '../api/spec.ts';
 import { CONDITION, findCondition, type PmsInstanceStatus } from '../api/status.ts';
@@ -21,19 +23,19 @@ import {
 } from '../status/compute.ts';
 import { hibernatedStatus, withWakeCondition } from '../status/hibernate.ts';
 import { routeGates } from '../status/route.ts';
-import { checkExternalRefs, writeStatus, type RawInstance } from '../status/write.ts';
 import {
   applyChildren,
   ensureSecrets,
   listChildren,
   prune,
-  readOrUndefined,
   type ApplyOutcome,
 } from './children.ts';
 import { planClone, withClone, withCloneStatus } from './backup-clone.ts';
 import { restoreInProgress } from './backup-lock.ts';
 import { observeLastBackupCached } from './last-backup.ts';
-import { readExternalStores } from './external-stores.ts';
+import { checkExternalRefs, readExternalStores } from './external-stores.ts';
+import { readObject } from './read.ts';
+import { writeStatus } from './status-writer.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
 import { HTTP_ROUTE, SERVICE_MONITOR } from './owned.ts';
 import { planUpgradeStep, recordUpgradeEvents, withUpgrade, withUpgradeStatus } from './upgrade.ts';
@@ -44,6 +46,36 @@ import {
   type ReconcileResult,
 } from './types.ts';
 import { describeError } from '../log.ts';
+
+export interface RawInstance extends KubernetesObject {
+  spec?: unknown;
+  status?: PmsInstanceStatus;
+}
+
+/** The status fields this controller owns (restoredFrom included: withCloneStatus sets it). */
+const OWNED_STATUS_FIELDS = [
+  'observedGeneration',
+  'phase',
+  'url',
+  'version',
+  'conditions',
+  'components',
+  'lastBackup',
+  'restoredFrom',
+] as const;
+
+/**
+ * The owned status fields through the /status subresource, when they differ from what was
+ * read. Without a resourceVersion: it cannot conflict with other writers (spec edits, other
+ * status fields), and a status computed from a stale read is corrected by the reconcile the
+ * newer change triggers.
+ */
+const writeInstanceStatus = async (
+  ctx: ReconcileContext,
+  raw: RawInstance,
+  status: PmsInstanceStatus,
+): Promise<boolean> =>
+  !!(await writeStatus(ctx, raw, status, { plural: PLURAL, fields: OWNED_STATUS_FIELDS }));
 
 /** While not Ready, look again this often even if no watch event arrives. */
 export const NOT_READY_REQUEUE_MS = 30_000;
@@ -76,11 +108,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     ctx: ReconcileContext,
     key: ObjectKey,
   ): Promise<ReconcileResult> {
-    const raw = await readOrUndefined<RawInstance>(ctx, {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: key,
-    });
+    const raw = await readObject<RawInstance>(ctx, API_VERSION, KIND, key.namespace, key.name);
     // Gone, or going: children are dependents and the garbage collector removes them.
     if (!raw || raw.metadata?.deletionTimestamp) return {};
 
@@ -90,14 +118,14 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     } catch (err) {
       if (!(err instanceof InvalidSpecError)) throw err;
       const status = invalidSpecStatus(raw.metadata?.generation, err.message, raw.status, now());
-      if (await writeStatus(ctx, raw, status)) {
+      if (await writeInstanceStatus(ctx, raw, status)) {
         await ctx.events.record(raw, 'Warning', 'InvalidSpec', err.message);
       }
       throw new PermanentError(`invalid spec: ${err.message}`);
     }
 
     if (instance.spec.paused) {
-      if (await writeStatus(ctx, raw, pausedStatus(instance, raw.status, now()))) {
+      if (await writeInstanceStatus(ctx, raw, pausedStatus(instance, raw.status, now()))) {
         await ctx.events.record(
           raw,
           'Normal',
@@ -145,11 +173,13 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     let outcome: ApplyOutcome;
     try {
       outcome = await applyChildren(ctx, raw, desired, live, async () => {
-        const latest = await readOrUndefined<RawInstance>(ctx, {
-          apiVersion: API_VERSION,
-          kind: KIND,
-          metadata: key,
-        });
+        const latest = await readObject<RawInstance>(
+          ctx,
+          API_VERSION,
+          KIND,
+          key.namespace,
+          key.name,
+        );
         return latest?.metadata?.generation === raw.metadata?.generation;
       });
     } catch (err) {
@@ -203,7 +233,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       );
     const wasReady = findCondition(raw.status?.conditions, CONDITION.Ready)?.status === 'True';
     const ready = findCondition(status.conditions, CONDITION.Ready);
-    if (await writeStatus(ctx, raw, status)) {
+    if (await writeInstanceStatus(ctx, raw, status)) {
       await recordUpgradeEvents(ctx, raw, raw.status, status);
       if (ready?.status === 'True' && !wasReady)
         await ctx.events.record(

@@ -12,7 +12,8 @@ import type {
 } from '../api/backup.ts';
 import { childName } from '../render/names.ts';
 import { renderRestoreJob } from '../render/restore-job.ts';
-import { jobResult, jobState, mergePatch, readObject, type JobObject } from './backup-shared.ts';
+import { jobResult, jobState, mergePatch, type JobObject } from './backup-shared.ts';
+import { readObject } from './read.ts';
 import { RESTORING_ANNOTATION } from './backup-lock.ts';
 import type { ReconcileContext } from './types.ts';
 import { next, type Step, type StepCondition, type StepOutcome } from './steps.ts';

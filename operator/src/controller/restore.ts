@@ -42,8 +42,7 @@ import {
   isTerminal,
   jobState,
   mergePatch,
-  readObject,
-  writeStatus,
+  writeRunStatus,
   type JobObject,
 } from './backup-shared.ts';
 import {
@@ -53,6 +52,7 @@ import {
   type LockHolder,
   type LockTarget,
 } from './backup-lock.ts';
+import { readObject } from './read.ts';
 import type {
   ControllerDefinition,
   ObjectKey,
@@ -111,7 +111,7 @@ export async function reconcileRestore(
       };
     });
     const terminal = phase === 'Succeeded' || phase === 'Failed';
-    return writeStatus(
+    return writeRunStatus(
       ctx,
       RESTORE_PLURAL,
       r,

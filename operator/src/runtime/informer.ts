@@ -13,6 +13,7 @@
 import { Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger, WatchedKind } from '../controller/types.ts';
+import { apiErrorCode } from '../kube-errors.ts';
 import { describeError } from '../log.ts';
 import { pagedList, type PagedListResult } from './list.ts';
 
@@ -408,12 +409,12 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
 
   private onError(err: unknown): void {
     if (this.state !== 'running') return;
-    const e = err as { message?: string; code?: unknown; statusCode?: unknown };
+    const code = apiErrorCode(err);
     // A resourceVersion the server no longer has: relist.
-    if (e?.code === 410 || e?.statusCode === 410) this.resourceVersion = '';
+    if (code === 410) this.resourceVersion = '';
     this.log.warn('list/watch failed, restarting with back-off', {
       error: describeError(err),
-      code: e?.code ?? e?.statusCode,
+      code,
     });
     this.scheduleRestart('error', true);
   }

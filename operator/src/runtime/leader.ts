@@ -14,6 +14,7 @@
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../controller/types.ts';
+import { apiErrorCode } from '../kube-errors.ts';
 import { describeError } from '../log.ts';
 import { GatedKubeConfig } from './gate.ts';
 
@@ -37,11 +38,6 @@ export interface LeaderElectionOptions {
    * stop(): the place to fence writes.
    */
   onLostLeadership?: () => void;
-}
-
-function apiCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
 }
 
 function toMillis(t: unknown): number {
@@ -164,7 +160,7 @@ export class LeaderElector {
       } catch (err) {
         log.warn('lease acquire/renew failed', {
           error: describeError(err),
-          code: apiCode(err),
+          code: apiErrorCode(err),
         });
       } finally {
         clearTimeout(timeout);
@@ -220,14 +216,14 @@ export class LeaderElector {
     try {
       existing = await this.api.readNamespacedLease({ name, namespace });
     } catch (err) {
-      if (apiCode(err) !== 404) throw err;
+      if (apiErrorCode(err) !== 404) throw err;
     }
     if (!existing) {
       try {
         await this.api.createNamespacedLease({ namespace, body: this.desired(undefined, now) });
         return true;
       } catch (err) {
-        if (apiCode(err) === 409) return false;
+        if (apiErrorCode(err) === 409) return false;
         throw err;
       }
     }
@@ -250,7 +246,7 @@ export class LeaderElector {
       });
       return true;
     } catch (err) {
-      if (apiCode(err) === 409) return false;
+      if (apiErrorCode(err) === 409) return false;
       throw err;
     }
   }
