@@ -15,11 +15,14 @@ import { notificationRoutes } from './notifications/routes.ts';
 import { authenticate, principalOf } from './platform/auth.ts';
 import { errorHandler, notFoundHandler } from './platform/errors.ts';
 import { readiness } from './platform/health.ts';
+import { attachmentRoutes } from './attachments/routes.ts';
+import { commentRoutes } from './comments/routes.ts';
 import { Api } from './platform/http.ts';
 import { requestLogger } from './platform/logger.ts';
 import { searchRoutes } from './search/routes.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
-import { buildOpenApi, docsHtml } from './platform/openapi.ts';
+import { DOCS_CSP, docsHtml } from './platform/docs-page.ts';
+import { buildOpenApi } from './platform/openapi.ts';
 import { limitPolicy } from './platform/limits.ts';
 import { rateLimit } from './platform/ratelimit.ts';
 import { maintenanceMode, rejectOperatorInjection } from './platform/security.ts';
@@ -110,7 +113,11 @@ export function buildApp(deps: Deps): BuiltApp {
     }),
   };
   const router = express.Router();
-  const api = new Api(router, prefix);
+  // Responses are checked against their schemas while developing and testing, never in production.
+  const api = new Api(router, prefix, {
+    checkResponses: config.NODE_ENV !== 'production',
+    logger,
+  });
   router.use(authenticate((token) => verifyBearer(token, settings)));
   router.use(
     rateLimit({
@@ -127,6 +134,8 @@ export function buildApp(deps: Deps): BuiltApp {
   tokenRoutes(api);
   projectRoutes(api, deps);
   taskRoutes(api, deps);
+  commentRoutes(api, deps);
+  attachmentRoutes(api, deps);
   transferRoutes(api, deps);
   searchRoutes(api, deps);
   viewRoutes(api);
@@ -143,10 +152,7 @@ export function buildApp(deps: Deps): BuiltApp {
     res.json(openapi);
   });
   app.get('/api/docs', (_req, res) => {
-    res.setHeader(
-      'Content-Security-Policy',
-      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-    );
+    res.setHeader('Content-Security-Policy', DOCS_CSP);
     res.type('html').send(docsHtml(`${prefix}/openapi.json`));
   });
   app.use(prefix, router);

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { ZTokenSchema, ZToken } from '../invitations/schemas.ts';
 import type { Api } from '../platform/http.ts';
-import { ZEmail, ZPassword, ZUserIdParams } from '../users/schemas.ts';
+import { ZEmail, ZPassword, ZResetLink, ZUserIdParams } from '../users/schemas.ts';
+import { ZMessage, ZResetCheck } from './schemas.ts';
 import {
   adminResetLink,
   checkResetToken,
@@ -36,6 +37,7 @@ export function resetRoutes(
       auth: 'public',
       body: z.object({ email: ZEmail }).strict(),
       status: 202,
+      response: ZMessage,
     },
     async ({ body }) => {
       // Not awaited: the answer (and its timing) must not depend on whether the account exists.
@@ -55,6 +57,8 @@ export function resetRoutes(
       auth: 'public',
       body: ZTokenSchema,
       status: 200,
+      response: ZResetCheck,
+      errors: [404, 410],
     },
     ({ body }) => checkResetToken(body.token),
   );
@@ -67,6 +71,7 @@ export function resetRoutes(
       auth: 'public',
       body: z.object({ token: ZToken, password: ZPassword }).strict(),
       status: 204,
+      errors: [404, 410],
     },
     async ({ body }) => {
       const { email } = await confirmPasswordReset(body.token, body.password, settings);
@@ -84,6 +89,7 @@ export function resetRoutes(
       tag: 'users',
       auth: 'admin',
       params: ZUserIdParams,
+      response: ZResetLink,
     },
     ({ user, params }) => adminResetLink(mailDeps, user, params.id),
   );

@@ -2,11 +2,14 @@ import type { CookieOptions, Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Api } from '../platform/http.ts';
+import { ZUser } from '../users/schemas.ts';
 import { createUser, getUser, updateUser } from '../users/service.ts';
 import {
   ZChangePasswordSchema,
   ZLoginSchema,
+  ZAuthConfig,
   ZRegisterSchema,
+  ZSession,
   ZUpdateMeSchema,
 } from './schemas.ts';
 import {
@@ -63,7 +66,14 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
   });
 
   api.op(
-    { method: 'get', path: '/auth/config', summary: 'Public feature flags', tag, auth: 'public' },
+    {
+      method: 'get',
+      path: '/auth/config',
+      summary: 'Public feature flags',
+      tag,
+      auth: 'public',
+      response: ZAuthConfig,
+    },
     async () => ({
       registrationEnabled: config.ENABLE_REGISTRATION,
       fileUploadEnabled: config.ENABLE_FILE_UPLOAD,
@@ -82,6 +92,8 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       tag,
       auth: 'public',
       body: ZRegisterSchema,
+      response: ZSession,
+      errors: [403, 409],
     },
     async ({ body, res }) => {
       if (!config.ENABLE_REGISTRATION)
@@ -100,6 +112,8 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       auth: 'public',
       body: ZLoginSchema,
       status: 200,
+      response: ZSession,
+      errors: [401],
     },
     async ({ req, body, res }) => {
       const ip = req.ip ?? 'unknown';
@@ -125,10 +139,12 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
     {
       method: 'post',
       path: '/auth/refresh',
-      summary: 'Rotate the refresh token',
+      summary: 'Rotate the refresh token (the httpOnly refresh cookie)',
       tag,
       auth: 'public',
       status: 200,
+      response: ZSession,
+      errors: [401],
     },
     async ({ req, res }) => {
       const token = cookieOf(req);
@@ -168,7 +184,14 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
   );
 
   api.op(
-    { method: 'get', path: '/auth/me', summary: 'Current user', tag, auth: 'user' },
+    {
+      method: 'get',
+      path: '/auth/me',
+      summary: 'Current user',
+      tag,
+      auth: 'user',
+      response: ZUser,
+    },
     ({ user }) => getUser(user.userId),
   );
 
@@ -180,6 +203,7 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       tag,
       auth: 'user',
       body: ZUpdateMeSchema,
+      response: ZUser,
     },
     ({ user, body }) => updateUser(user.userId, body, settings.sessions),
   );
@@ -195,6 +219,7 @@ export function authRoutes(api: Api, deps: Deps, settings: AuthSettings): void {
       auth: 'user',
       body: ZChangePasswordSchema,
       status: 204,
+      errors: [401],
     },
     async ({ user, body, res }) => {
       await changePassword(user.userId, body.currentPassword, body.newPassword, settings);

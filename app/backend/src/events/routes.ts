@@ -50,6 +50,8 @@ export function liveRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       raw: true,
+      produces: ['text/event-stream'],
+      errors: [429],
     },
     async ({ req, res, user, params }) => {
       // Checked once here and again whenever the project's membership changes.
@@ -79,6 +81,8 @@ export function liveRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       raw: true,
+      produces: ['text/event-stream'],
+      errors: [429],
     },
     async ({ req, res, user }) => {
       await serveStream({

@@ -5,7 +5,11 @@ import type { Api } from '../platform/http.ts';
 import { projectAccess } from '../projects/access.ts';
 import { ZProjectParams } from '../projects/schemas.ts';
 import {
+  ZAcceptedInvitation,
   ZAcceptInvitationSchema,
+  ZInvitationList,
+  ZInvitationLookup,
+  ZIssuedInvitation,
   ZCreateInvitationSchema,
   ZCreateProjectInvitationSchema,
   ZInvitationListQuery,
@@ -35,6 +39,7 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'admin',
       query: ZInvitationListQuery,
+      response: ZInvitationList,
     },
     async ({ query }) => ({ items: await listInvitations({ status: query.status }) }),
   );
@@ -46,6 +51,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'admin',
       body: ZCreateInvitationSchema,
+      response: ZIssuedInvitation,
+      errors: [409],
     },
     ({ user, body }) => createInvitation(d, user, body),
   );
@@ -58,6 +65,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       auth: 'admin',
       params: ZInvitationParams,
       status: 200,
+      response: ZIssuedInvitation,
+      errors: [409],
     },
     ({ user, params }) => renewInvitation(d, user, params.id),
   );
@@ -69,6 +78,7 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'admin',
       params: ZInvitationParams,
+      errors: [409],
     },
     async ({ params }) => {
       await revokeInvitation(params.id);
@@ -85,6 +95,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       query: ZInvitationListQuery,
+      response: ZInvitationList,
+      errors: [403],
     },
     async ({ user, params, query }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -102,6 +114,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZCreateProjectInvitationSchema,
+      response: ZIssuedInvitation,
+      errors: [403, 409],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -117,6 +131,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectInvitationParams,
       status: 200,
+      response: ZIssuedInvitation,
+      errors: [403, 409],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -131,6 +147,7 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectInvitationParams,
+      errors: [403, 409],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -148,6 +165,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       auth: 'public',
       body: ZTokenSchema,
       status: 200,
+      response: ZInvitationLookup,
+      errors: [404, 410],
     },
     ({ body }) => lookupInvitation(body.token),
   );
@@ -159,6 +178,8 @@ export function invitationRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'public',
       body: ZAcceptInvitationSchema,
+      response: ZAcceptedInvitation,
+      errors: [404, 409, 410],
     },
     async ({ body }) => ({ user: await acceptInvitation(d, body) }),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZNotificationPage } from './schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ZLimit, ZObjectId, type Api } from '../platform/http.ts';
 import { listNotifications, markAllRead, markRead, publishUnread } from './service.ts';
@@ -26,6 +27,7 @@ export function notificationRoutes(api: Api, deps?: Pick<Deps, 'events' | 'logge
       tag,
       auth: 'user',
       query: ZQuery,
+      response: ZNotificationPage,
     },
     ({ user, query }) => listNotifications(user.userId, query.unread, query.limit, query.cursor),
   );
@@ -53,6 +55,7 @@ export function notificationRoutes(api: Api, deps?: Pick<Deps, 'events' | 'logge
       auth: 'user',
       status: 204,
       params: z.object({ id: ZObjectId }),
+      errors: [404],
     },
     async ({ user, params }) => {
       await markRead(user.userId, params.id);

@@ -1,7 +1,10 @@
 // Declarative routes: one place validates input with zod (400 with field paths), checks the
 // authentication level, serialises the result, and records the operation for the OpenAPI
-// document. Handlers return data (200/201 JSON) or undefined (204).
+// document. Handlers return data (200/201 JSON) or undefined (204). Outside production the
+// result is also checked against the declared `response` schema (see checkResponse), so every
+// integration test doubles as a check that the document tells the truth.
 import type { Request, Response, Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { requirePrincipal, type Principal } from './auth.ts';
 import { AppError, type ErrorDetail } from './errors.ts';
@@ -27,6 +30,15 @@ export interface OpSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.Zo
    * optional `If-Match` and may answer 412 (the handler does the checking).
    */
   etag?: 'read' | 'write';
+  /**
+   * The JSON body of the success response, as it is on the wire (dates as ISO strings). Write
+   * it with z.strictObject: an undeclared field fails the check outside production.
+   */
+  response?: z.ZodType;
+  /** Media types of a raw (`raw: true`) success response: `text/event-stream`, a file... */
+  produces?: string[];
+  /** Error statuses this operation answers besides the ones derived from its declaration. */
+  errors?: number[];
 }
 
 export interface Ctx<B, Q, P> {
@@ -51,6 +63,58 @@ export interface Operation {
   status: number;
   rawBody?: string;
   etag?: 'read' | 'write';
+  raw: boolean;
+  response?: z.ZodType;
+  produces?: string[];
+  errors: number[];
+}
+
+export interface ApiOptions {
+  /** Check each JSON response against its schema (development and test; never production). */
+  checkResponses?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * The error statuses an operation can answer, from its declaration: 400 when it takes input,
+ * 401/403 by auth level, 404 when it addresses something by path, 412 with If-Match, 413 for
+ * uploads, 429 always (rate limits), plus the ones the operation lists itself.
+ */
+export function errorStatuses(op: Omit<Operation, 'errors'>, extra: number[] = []): number[] {
+  const out = new Set(extra);
+  if (op.body || op.query || op.params || op.rawBody) out.add(400);
+  if (op.auth !== 'public') out.add(401);
+  if (op.auth === 'admin') out.add(403);
+  if (op.params) out.add(404);
+  if (op.etag === 'write') out.add(412);
+  if (op.rawBody) out.add(413);
+  out.add(429);
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * Outside production: the value as JSON.stringify sends it, parsed by the declared schema. A
+ * mismatch is a bug of this server (the document or the handler is wrong), so it answers 500
+ * and logs the operation and the path of every mismatch.
+ */
+export function checkResponse(
+  op: Pick<Operation, 'method' | 'path' | 'response'>,
+  value: unknown,
+  logger?: Logger,
+): void {
+  if (!op.response) return;
+  const wire: unknown = JSON.parse(JSON.stringify(value));
+  const r = op.response.safeParse(wire);
+  if (r.success) return;
+  const name = `${op.method.toUpperCase()} ${op.path}`;
+  const mismatches = issuesToDetails(r.error.issues, 'response');
+  logger?.error({ operation: name, mismatches }, 'response does not match its declared schema');
+  throw new AppError(
+    'internal_error',
+    `The response of ${name} does not match its declared schema: ${mismatches
+      .map((m) => `${m.path}: ${m.message}`)
+      .join('; ')}`,
+  );
 }
 
 export function issuesToDetails(issues: z.core.$ZodIssue[], prefix: string): ErrorDetail[] {
@@ -77,9 +141,11 @@ export class Api {
   readonly operations: Operation[] = [];
   readonly router: Router;
   readonly prefix: string;
-  constructor(router: Router, prefix: string) {
+  readonly #options: ApiOptions;
+  constructor(router: Router, prefix: string, options: ApiOptions = {}) {
     this.router = router;
     this.prefix = prefix;
+    this.#options = options;
   }
 
   op<
@@ -90,20 +156,28 @@ export class Api {
     spec: OpSpec<B, Q, P>,
     handler: (ctx: Ctx<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown>,
   ): void {
-    const status = spec.status ?? (spec.method === 'post' ? 201 : 200);
-    this.operations.push({
+    // A handler that returns nothing answers 204; DELETEs do unless they say otherwise.
+    const status =
+      spec.status ?? (spec.method === 'post' ? 201 : spec.method === 'delete' ? 204 : 200);
+    const declared = {
       method: spec.method,
       path: `${this.prefix}${spec.path}`,
       summary: spec.summary,
       tag: spec.tag,
       auth: spec.auth,
       status,
+      raw: spec.raw ?? false,
       ...(spec.body ? { body: spec.body } : {}),
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.rawBody ? { rawBody: spec.rawBody } : {}),
       ...(spec.etag ? { etag: spec.etag } : {}),
-    });
+      ...(spec.response ? { response: spec.response } : {}),
+      ...(spec.produces ? { produces: spec.produces } : {}),
+    };
+    const operation: Operation = { ...declared, errors: errorStatuses(declared, spec.errors) };
+    this.operations.push(operation);
+    const { checkResponses, logger } = this.#options;
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       if (spec.auth !== 'public') requirePrincipal(req, spec.auth);
       const details: ErrorDetail[] = [];
@@ -132,7 +206,16 @@ export class Api {
       const result = await handler(ctx);
       if (spec.raw || res.headersSent) return;
       if (result === undefined) res.status(204).end();
-      else res.status(status).json(result);
+      else if (status === 204 && checkResponses)
+        throw new AppError(
+          'internal_error',
+          `${operation.method.toUpperCase()} ${operation.path} is documented as 204 but returned a body`,
+        );
+      else {
+        if (checkResponses)
+          checkResponse(operation, result, (req as { log?: Logger }).log ?? logger);
+        res.status(status).json(result);
+      }
     });
   }
 }

@@ -1,5 +1,6 @@
 import { listActivity } from '../activity/service.ts';
 import { Activity } from '../activity/model.ts';
+import { ZActivityPage } from '../activity/schemas.ts';
 import { removeAttachmentsOf } from '../attachments/service.ts';
 import { Comment } from '../comments/model.ts';
 import type { Deps } from '../deps.ts';
@@ -18,10 +19,18 @@ import {
   ZCreateProjectSchema,
   ZCreateStateSchema,
   ZDeleteStateQuery,
+  ZLabel,
+  ZLabelList,
   ZLabelParams,
+  ZMember,
+  ZMemberList,
   ZMemberParams,
+  ZProject,
+  ZProjectList,
   ZProjectListQuery,
   ZProjectParams,
+  ZState,
+  ZStateList,
   ZStateParams,
   ZUpdateLabelSchema,
   ZUpdateMemberSchema,
@@ -57,6 +66,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       query: ZProjectListQuery,
+      response: ZProjectList,
     },
     async ({ user, query }) => ({
       items: await listProjects(user, query.archived),
@@ -70,6 +80,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       body: ZCreateProjectSchema,
+      response: ZProject,
+      errors: [409],
     },
     ({ user, body }) => createProject(user, body),
   );
@@ -81,6 +93,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      response: ZProject,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
@@ -96,6 +110,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZUpdateProjectSchema,
+      response: ZProject,
+      errors: [403],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -113,6 +129,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'owner');
@@ -141,6 +158,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       query: ZPageQuery,
+      response: ZActivityPage,
+      errors: [403],
     },
     async ({ user, params, query }) => {
       const a = await projectAccess(params.project, user);
@@ -157,6 +176,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      response: ZMemberList,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
@@ -172,6 +193,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZAddMemberSchema,
+      response: ZMember,
+      errors: [403, 409],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user);
@@ -191,6 +214,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZMemberParams,
       body: ZUpdateMemberSchema,
+      response: ZMember,
+      errors: [403, 409],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user);
@@ -212,6 +237,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZMemberParams,
+      errors: [403, 409],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
@@ -232,6 +258,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      response: ZStateList,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
@@ -247,6 +275,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZCreateStateSchema,
+      response: ZState,
+      errors: [403],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -264,6 +294,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZStateParams,
       body: ZUpdateStateSchema,
+      response: ZState,
+      errors: [403],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -281,6 +313,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZStateParams,
       query: ZDeleteStateQuery,
+      errors: [403, 409],
     },
     async ({ user, params, query }) => {
       const a = await projectAccess(params.project, user, 'admin');
@@ -313,6 +346,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      response: ZLabelList,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
@@ -328,6 +363,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZCreateLabelSchema,
+      response: ZLabel,
+      errors: [403, 409],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'member');
@@ -343,6 +380,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZLabelParams,
       body: ZUpdateLabelSchema,
+      response: ZLabel,
+      errors: [403, 409],
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'member');
@@ -359,6 +398,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZLabelParams,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'member');

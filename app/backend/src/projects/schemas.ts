@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZLine } from '../platform/text.ts';
 import { ZObjectId } from '../platform/http.ts';
+import { component, ZDateTime, ZId } from '../platform/response.ts';
 
 export const ZColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
 export const ZProjectRole = z.enum(['owner', 'admin', 'member', 'viewer']);
@@ -65,3 +66,48 @@ export const ZUpdateLabelSchema = z
   .object({ name: ZLine(50), color: ZColor })
   .partial()
   .strict();
+
+// Responses ---------------------------------------------------------------------------------------
+
+export const ZProject = component(
+  'Project',
+  z.strictObject({
+    id: ZId,
+    key: z.string().describe('Prefix of task keys (`WEB` in `WEB-42`)'),
+    name: z.string(),
+    description: z.string(),
+    archived: z.boolean(),
+    role: ZProjectRole.describe("The caller's role in the project"),
+    createdAt: ZDateTime,
+    updatedAt: ZDateTime,
+  }),
+);
+export const ZMember = component(
+  'Member',
+  z.strictObject({
+    userId: ZId,
+    name: z.string().describe('`(deleted)` when the account no longer exists'),
+    email: z.string(),
+    role: ZProjectRole,
+    addedAt: ZDateTime,
+  }),
+);
+export const ZState = component(
+  'State',
+  z.strictObject({
+    id: ZId,
+    projectId: ZId,
+    name: z.string(),
+    category: ZStateCategory,
+    color: z.string().describe('#rrggbb'),
+    position: z.number().int().describe('Board column order, from 0'),
+  }),
+);
+export const ZLabel = component(
+  'Label',
+  z.strictObject({ id: ZId, projectId: ZId, name: z.string(), color: z.string() }),
+);
+export const ZProjectList = z.strictObject({ items: z.array(ZProject) });
+export const ZMemberList = z.strictObject({ items: z.array(ZMember) });
+export const ZStateList = z.strictObject({ items: z.array(ZState) });
+export const ZLabelList = z.strictObject({ items: z.array(ZLabel) });

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { Api } from '../platform/http.ts';
 import { createSyncer, listenForChanges } from './indexer.ts';
-import { ZSearchQuery } from './schemas.ts';
+import { ZSearchQuery, ZSearchResults } from './schemas.ts';
 import { search } from './service.ts';
 
 export function searchRoutes(api: Api, deps: Deps): void {
@@ -15,6 +15,7 @@ export function searchRoutes(api: Api, deps: Deps): void {
       tag: 'search',
       auth: 'user',
       query: ZSearchQuery,
+      response: ZSearchResults,
     },
     async ({ user, query }) => search(user, query, syncer),
   );

@@ -1,30 +1,21 @@
 import { z } from 'zod';
 import { listActivity } from '../activity/service.ts';
-import {
-  attachmentForToken,
-  confirmUpload,
-  deleteAttachment,
-  downloadUrl,
-  listAttachments,
-  presignUpload,
-  readableAttachment,
-  removeAttachmentsOf,
-  streamAttachment,
-  uploadAttachment,
-} from '../attachments/service.ts';
-import { addComment, deleteComment, editComment, listComments } from '../comments/service.ts';
+import { ZActivityPage } from '../activity/schemas.ts';
+import { removeAttachmentsOf } from '../attachments/service.ts';
 import type { Deps } from '../deps.ts';
 import type { Principal } from '../platform/auth.ts';
 import { ZObjectId, type Api } from '../platform/http.ts';
-import { projectAccess } from '../projects/access.ts';
 import type { TProjectRole } from '../projects/model.ts';
 import { ZProjectParams } from '../projects/schemas.ts';
 import {
+  ZBoard,
   ZBoardQuery,
   ZCreateTaskSchema,
   ZMoveTaskSchema,
   ZPageQuery,
   ZTaskListQuery,
+  ZTask,
+  ZTaskPage,
   ZTaskParams,
   ZUpdateTaskSchema,
 } from './schemas.ts';
@@ -38,21 +29,14 @@ import {
   getTask,
   listTasks,
   moveTask,
+  taskCtx,
   updateTask,
-  type TaskCtx,
 } from './service.ts';
 
 export function taskRoutes(api: Api, deps: Deps): void {
-  const ctx = async (
-    user: Principal,
-    project: string,
-    min: TProjectRole = 'viewer',
-  ): Promise<TaskCtx> => ({
-    deps,
-    user,
-    access: await projectAccess(project, user, min),
-  });
-  let tag = 'tasks';
+  const ctx = (user: Principal, project: string, min?: TProjectRole) =>
+    taskCtx(deps, user, project, min);
+  const tag = 'tasks';
   const P = '/projects/:project';
 
   api.op(
@@ -64,6 +48,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       query: ZTaskListQuery,
+      response: ZTaskPage,
+      errors: [403],
     },
     async ({ user, params, query }) => listTasks(await ctx(user, params.project), query),
   );
@@ -76,6 +62,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZCreateTaskSchema,
+      response: ZTask,
+      errors: [403],
     },
     async ({ user, params, body }) => createTask(await ctx(user, params.project, 'member'), body),
   );
@@ -88,6 +76,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       query: ZBoardQuery,
+      response: ZBoard,
+      errors: [403],
     },
     async ({ user, params, query }) => board(await ctx(user, params.project), query),
   );
@@ -100,6 +90,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZTaskParams,
       etag: 'read',
+      response: ZTask,
+      errors: [403],
     },
     async ({ user, params, res }) => {
       const t = await getTask(await ctx(user, params.project), params.task);
@@ -117,6 +109,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       params: ZTaskParams,
       body: ZUpdateTaskSchema,
       etag: 'write',
+      response: ZTask,
+      errors: [403],
     },
     async ({ user, params, body, req, res }) => {
       const t = await updateTask(
@@ -145,6 +139,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
         body: z.object({ [bodyKey]: ZObjectId }).strict(),
         status: 200,
         etag: 'write',
+        response: ZTask,
+        errors: [403],
       },
       async ({ user, params, body, req, res }) => {
         const t = await editTaskArray(
@@ -169,6 +165,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
         params: ZTaskParams.extend({ item: ZObjectId }),
         status: 200,
         etag: 'write',
+        response: ZTask,
+        errors: [403],
       },
       async ({ user, params, req, res }) => {
         const t = await editTaskArray(
@@ -192,6 +190,7 @@ export function taskRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZTaskParams,
+      errors: [403],
     },
     async ({ user, params }) => {
       await deleteTask(await ctx(user, params.project, 'member'), params.task, (taskIds) =>
@@ -210,6 +209,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       params: ZTaskParams,
       body: ZMoveTaskSchema,
       status: 200,
+      response: ZTask,
+      errors: [403],
     },
     async ({ user, params, body }) =>
       moveTask(await ctx(user, params.project, 'member'), params.task, body.stateId, body.index),
@@ -223,6 +224,8 @@ export function taskRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZTaskParams,
       query: ZPageQuery,
+      response: ZActivityPage,
+      errors: [403],
     },
     async ({ user, params, query }) => {
       const c = await ctx(user, params.project);
@@ -232,184 +235,6 @@ export function taskRoutes(api: Api, deps: Deps): void {
         query.limit,
         query.cursor,
       );
-    },
-  );
-
-  tag = 'comments';
-  const ZCommentBody = z.object({ body: z.string().trim().min(1).max(20_000) });
-  const ZCommentParams = ZProjectParams.extend({ commentId: ZObjectId });
-  api.op(
-    {
-      method: 'get',
-      path: `${P}/tasks/:task/comments`,
-      summary: 'Comments of a task',
-      tag,
-      auth: 'user',
-      params: ZTaskParams,
-      query: ZPageQuery,
-    },
-    async ({ user, params, query }) =>
-      listComments(await ctx(user, params.project), params.task, query.limit, query.cursor),
-  );
-  api.op(
-    {
-      method: 'post',
-      path: `${P}/tasks/:task/comments`,
-      summary: 'Comment (with @mentions)',
-      tag,
-      auth: 'user',
-      params: ZTaskParams,
-      body: ZCommentBody,
-    },
-    async ({ user, params, body }) =>
-      addComment(await ctx(user, params.project, 'member'), params.task, body.body),
-  );
-  api.op(
-    {
-      method: 'patch',
-      path: `${P}/comments/:commentId`,
-      summary: 'Edit my comment',
-      tag,
-      auth: 'user',
-      params: ZCommentParams,
-      body: ZCommentBody,
-    },
-    async ({ user, params, body }) =>
-      editComment(await ctx(user, params.project, 'member'), params.commentId, body.body),
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: `${P}/comments/:commentId`,
-      summary: 'Delete a comment',
-      tag,
-      auth: 'user',
-      params: ZCommentParams,
-    },
-    async ({ user, params }) => {
-      await deleteComment(await ctx(user, params.project, 'member'), params.commentId);
-      return undefined;
-    },
-  );
-
-  tag = 'attachments';
-  const ZAttParams = ZProjectParams.extend({ attachmentId: ZObjectId });
-  const ZFilename = z.string().trim().min(1).max(255);
-  api.op(
-    {
-      method: 'get',
-      path: `${P}/tasks/:task/attachments`,
-      summary: 'Attachments of a task',
-      tag,
-      auth: 'user',
-      params: ZTaskParams,
-    },
-    async ({ user, params }) => listAttachments(await ctx(user, params.project), params.task),
-  );
-  api.op(
-    {
-      method: 'post',
-      path: `${P}/tasks/:task/attachments`,
-      summary: 'Upload a file (raw body, streamed to S3)',
-      tag,
-      auth: 'user',
-      params: ZTaskParams,
-      query: z.object({ filename: ZFilename }),
-      rawBody: 'application/octet-stream',
-    },
-    async ({ user, params, query, req }) => {
-      const len = req.get('content-length');
-      const size = len !== undefined && /^\d+$/.test(len) ? Number(len) : null;
-      return uploadAttachment(await ctx(user, params.project, 'member'), params.task, {
-        filename: query.filename,
-        contentType: req.get('content-type') ?? '',
-        size,
-        body: req,
-      });
-    },
-  );
-  api.op(
-    {
-      method: 'post',
-      path: `${P}/tasks/:task/attachments/presign`,
-      summary: 'Presigned PUT upload (then confirm)',
-      tag,
-      auth: 'user',
-      params: ZTaskParams,
-      body: z.object({
-        filename: ZFilename,
-        contentType: z.string().min(3).max(200),
-        size: z.number().int().min(1),
-      }),
-    },
-    async ({ user, params, body }) =>
-      presignUpload(await ctx(user, params.project, 'member'), params.task, body),
-  );
-  api.op(
-    {
-      method: 'post',
-      path: `${P}/attachments/:attachmentId/confirm`,
-      summary: 'Confirm a presigned upload',
-      tag,
-      auth: 'user',
-      params: ZAttParams,
-      status: 200,
-    },
-    async ({ user, params }) =>
-      confirmUpload(await ctx(user, params.project, 'member'), params.attachmentId),
-  );
-  api.op(
-    {
-      method: 'get',
-      path: `${P}/attachments/:attachmentId/download`,
-      summary: 'Download URL (presigned with S3_PUBLIC_ENDPOINT, else /content with a token)',
-      tag,
-      auth: 'user',
-      params: ZAttParams,
-      query: z.object({ redirect: z.enum(['true', 'false']).default('false') }),
-    },
-    async ({ user, params, query, res }) => {
-      const r = await downloadUrl(await ctx(user, params.project), params.attachmentId);
-      if (query.redirect === 'true') {
-        res.redirect(302, r.url);
-        return undefined;
-      }
-      return r;
-    },
-  );
-  api.op(
-    {
-      method: 'get',
-      path: `${P}/attachments/:attachmentId/content`,
-      summary: 'Download the file bytes (download token or Bearer; streamed from S3)',
-      tag,
-      auth: 'public',
-      params: ZAttParams,
-      query: z.object({ token: z.string().max(200).optional() }),
-      raw: true,
-    },
-    async (op) => {
-      const { params, query, res } = op;
-      // `op.user` (401 without credentials) is only read when there is no token.
-      const a = query.token
-        ? await attachmentForToken(deps, params.project, params.attachmentId, query.token)
-        : await readableAttachment(await ctx(op.user, params.project), params.attachmentId);
-      await streamAttachment(deps, a, res);
-      return undefined;
-    },
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: `${P}/attachments/:attachmentId`,
-      summary: 'Delete an attachment',
-      tag,
-      auth: 'user',
-      params: ZAttParams,
-    },
-    async ({ user, params }) => {
-      await deleteAttachment(await ctx(user, params.project, 'member'), params.attachmentId);
-      return undefined;
     },
   );
 }

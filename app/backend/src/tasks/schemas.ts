@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ZLimit, ZObjectId, ZQueryList } from '../platform/http.ts';
 import { ZLine, ZStrictDate } from '../platform/text.ts';
-import { ZProjectParams } from '../projects/schemas.ts';
+import { component, page, ZDateTime, ZId } from '../platform/response.ts';
+import { ZProjectParams, ZState } from '../projects/schemas.ts';
 import { PRIORITIES } from './model.ts';
 import { SORTS } from './query.ts';
 
@@ -75,3 +76,36 @@ export const ZTaskListQuery = ZTaskFilterQuery.extend({
 
 export const ZBoardQuery = ZTaskFilterQuery.pick({ assignee: true, label: true, priority: true });
 export const ZPageQuery = z.object({ limit: ZLimit, cursor: ZObjectId.optional() });
+
+// Responses ---------------------------------------------------------------------------------------
+
+export const ZTask = component(
+  'Task',
+  z.strictObject({
+    id: ZId,
+    projectId: ZId,
+    number: z.number().int().describe('Per project, from 1'),
+    key: z.string().describe('`<project key>-<number>`, e.g. `WEB-42`'),
+    title: z.string(),
+    description: z.string(),
+    stateId: ZId,
+    priority: z.enum(PRIORITIES),
+    assigneeIds: z.array(ZId),
+    labelIds: z.array(ZId),
+    dueDate: ZDateTime.nullable(),
+    estimate: z.number().nullable(),
+    parentId: ZId.nullable(),
+    rank: z.string().describe('Position within its state (lexicographic order)'),
+    createdBy: ZId,
+    version: z.number().int().describe('Incremented by every write; the ETag is `"<version>"`'),
+    createdAt: ZDateTime,
+    updatedAt: ZDateTime,
+  }),
+);
+export const ZTaskPage = page('Task', ZTask);
+export const ZBoard = component(
+  'Board',
+  z.strictObject({
+    columns: z.array(z.strictObject({ state: ZState, tasks: z.array(ZTask) })),
+  }),
+);

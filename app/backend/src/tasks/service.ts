@@ -4,8 +4,15 @@ import { Comment } from '../comments/model.ts';
 import { diff, record } from '../activity/service.ts';
 import type { Principal } from '../platform/auth.ts';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
-import type { ProjectAccess } from '../projects/access.ts';
-import { Label, Membership, State, toState, type TStateDoc } from '../projects/model.ts';
+import { projectAccess, type ProjectAccess } from '../projects/access.ts';
+import {
+  Label,
+  Membership,
+  State,
+  toState,
+  type TProjectRole,
+  type TStateDoc,
+} from '../projects/model.ts';
 import { nextTaskNumber } from '../projects/service.ts';
 import { notify } from '../notifications/service.ts';
 import { Task, TaskClaim, toTask, type TPriority, type TTask, type TTaskDoc } from './model.ts';
@@ -34,6 +41,16 @@ export interface TaskCtx {
   deps: Deps;
   access: ProjectAccess;
   user: Principal;
+}
+
+/** The caller's access to a project (at least `min`), as every task, comment and attachment route needs it. */
+export async function taskCtx(
+  deps: Deps,
+  user: Principal,
+  project: string,
+  min: TProjectRole = 'viewer',
+): Promise<TaskCtx> {
+  return { deps, user, access: await projectAccess(project, user, min) };
 }
 
 const key = (c: TaskCtx) => c.access.project.key;

@@ -3,16 +3,19 @@ import { newApiToken, sha256 } from '../auth/tokens.ts';
 import { notFound } from '../platform/errors.ts';
 import { ZObjectId, type Api } from '../platform/http.ts';
 import { ApiToken, toApiToken } from './model.ts';
-
-export const ZCreateTokenSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  expiresInDays: z.number().int().min(1).max(3650).optional(),
-});
+import { ZApiTokenList, ZCreatedToken, ZCreateTokenSchema } from './schemas.ts';
 
 export function tokenRoutes(api: Api): void {
   const tag = 'tokens';
   api.op(
-    { method: 'get', path: '/tokens', summary: 'My API tokens', tag, auth: 'user' },
+    {
+      method: 'get',
+      path: '/tokens',
+      summary: 'My API tokens',
+      tag,
+      auth: 'user',
+      response: ZApiTokenList,
+    },
     async ({ user }) => {
       const items = await ApiToken.find({ userId: user.userId }).sort({ createdAt: -1 }).lean();
       return { items: items.map(toApiToken) };
@@ -26,6 +29,7 @@ export function tokenRoutes(api: Api): void {
       tag,
       auth: 'user',
       body: ZCreateTokenSchema,
+      response: ZCreatedToken,
     },
     async ({ user, body }) => {
       const token = newApiToken();

@@ -6,7 +6,14 @@ import { projectAccess } from '../projects/access.ts';
 import { ZProjectParams } from '../projects/schemas.ts';
 import { readLimited } from './body.ts';
 import { exportCsv, exportJson } from './export.ts';
-import { ZExportQuery, ZImportParams, ZImportQuery } from './schemas.ts';
+import {
+  ZExportQuery,
+  ZImport,
+  ZImportParams,
+  ZImportPreview,
+  ZImportQuery,
+  ZImportResult,
+} from './schemas.ts';
 import { applyImport, getImport, previewImport } from './service.ts';
 
 /** Import uploads are raw bodies (app.ts keeps the JSON body parser off these paths). */
@@ -21,12 +28,15 @@ export function transferRoutes(api: Api, deps: Deps): void {
     {
       method: 'get',
       path: `${P}/export`,
-      summary: 'Export the project: JSON with everything, or CSV of the tasks (streamed)',
+      summary:
+        'Export the project: JSON with everything, or CSV of the tasks (`format=csv`; streamed)',
       tag,
       auth: 'user',
       params: ZProjectParams,
       query: ZExportQuery,
       raw: true,
+      produces: ['application/json', 'text/csv'],
+      errors: [403],
     },
     async ({ user, params, query, res }) => {
       const a = await projectAccess(params.project, user);
@@ -59,6 +69,8 @@ export function transferRoutes(api: Api, deps: Deps): void {
       params: ZProjectParams,
       query: ZImportQuery,
       rawBody: 'application/octet-stream',
+      response: ZImportPreview,
+      errors: [403, 415],
     },
     async ({ user, params, query, req }) => {
       const access = await projectAccess(params.project, user, 'admin');
@@ -84,6 +96,8 @@ export function transferRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZImportParams,
+      response: ZImport,
+      errors: [403],
     },
     async ({ user, params }) =>
       getImport(
@@ -101,6 +115,8 @@ export function transferRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZImportParams,
       status: 200,
+      response: ZImportResult,
+      errors: [403, 409],
     },
     async ({ user, params }) =>
       applyImport(

@@ -1,7 +1,14 @@
 import type { SessionStore } from '../auth/sessions.ts';
 import type { Api } from '../platform/http.ts';
 import type { Deps } from '../deps.ts';
-import { ZCreateUserSchema, ZUpdateUserSchema, ZUserIdParams, ZUserListQuery } from './schemas.ts';
+import {
+  ZCreateUserSchema,
+  ZUpdateUserSchema,
+  ZUser,
+  ZUserIdParams,
+  ZUserList,
+  ZUserListQuery,
+} from './schemas.ts';
 import { createUser, getUser, listUsers, updateUser } from './service.ts';
 
 export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
@@ -14,6 +21,7 @@ export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
       tag,
       auth: 'user',
       query: ZUserListQuery,
+      response: ZUserList,
     },
     async ({ user, query }) => ({
       items: await listUsers(query.q, query.limit, user),
@@ -27,6 +35,7 @@ export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
       tag,
       auth: 'user',
       params: ZUserIdParams,
+      response: ZUser,
     },
     ({ user, params }) => getUser(params.id, user),
   );
@@ -38,6 +47,8 @@ export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
       tag,
       auth: 'admin',
       body: ZCreateUserSchema,
+      response: ZUser,
+      errors: [409],
     },
     ({ body }) => createUser(body),
   );
@@ -50,6 +61,7 @@ export function userRoutes(api: Api, deps: Deps, sessions: SessionStore): void {
       auth: 'admin',
       params: ZUserIdParams,
       body: ZUpdateUserSchema,
+      response: ZUser,
     },
     ({ params, body }) => updateUser(params.id, body, sessions),
   );

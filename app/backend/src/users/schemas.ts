@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZLimit, ZObjectId } from '../platform/http.ts';
 import { ZLine } from '../platform/text.ts';
+import { component, ZDateTime, ZId } from '../platform/response.ts';
 
 export const ZEmail = z
   .email()
@@ -21,3 +22,24 @@ export const ZUpdateUserSchema = z
   .object({ name: ZName, role: z.enum(['admin', 'member']), disabled: z.boolean() })
   .partial()
   .strict();
+
+// Responses ---------------------------------------------------------------------------------------
+
+export const ZUser = component(
+  'User',
+  z.strictObject({
+    id: ZId,
+    name: z.string(),
+    email: z.string().describe('Lower-cased'),
+    role: z.enum(['admin', 'member']).describe('Instance role'),
+    disabled: z.boolean(),
+    createdAt: ZDateTime,
+  }),
+);
+export const ZUserList = z.strictObject({ items: z.array(ZUser) });
+/** An admin's reset link: e-mailed, or returned to copy when the instance cannot send mail. */
+export const ZResetLink = z.strictObject({
+  emailed: z.boolean(),
+  resetUrl: z.string().optional().describe('Only when the link was not e-mailed'),
+  expiresAt: ZDateTime,
+});

@@ -2,7 +2,13 @@ import type { Api } from '../platform/http.ts';
 import { projectAccess } from '../projects/access.ts';
 import { ZProjectParams } from '../projects/schemas.ts';
 import type { Principal } from '../platform/auth.ts';
-import { ZCreateViewSchema, ZUpdateViewSchema, ZViewParams } from './schemas.ts';
+import {
+  ZCreateViewSchema,
+  ZSavedView,
+  ZSavedViewList,
+  ZUpdateViewSchema,
+  ZViewParams,
+} from './schemas.ts';
 import { createView, deleteView, getView, listViews, updateView, type ViewCtx } from './service.ts';
 
 export function viewRoutes(api: Api): void {
@@ -21,6 +27,8 @@ export function viewRoutes(api: Api): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      response: ZSavedViewList,
+      errors: [403],
     },
     async ({ user, params }) => listViews(await ctx(user, params.project)),
   );
@@ -33,6 +41,8 @@ export function viewRoutes(api: Api): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZCreateViewSchema,
+      response: ZSavedView,
+      errors: [403, 409],
     },
     async ({ user, params, body }) => createView(await ctx(user, params.project), body),
   );
@@ -44,6 +54,8 @@ export function viewRoutes(api: Api): void {
       tag,
       auth: 'user',
       params: ZViewParams,
+      response: ZSavedView,
+      errors: [403],
     },
     async ({ user, params }) => getView(await ctx(user, params.project), params.viewId),
   );
@@ -56,6 +68,8 @@ export function viewRoutes(api: Api): void {
       auth: 'user',
       params: ZViewParams,
       body: ZUpdateViewSchema,
+      response: ZSavedView,
+      errors: [403, 409],
     },
     async ({ user, params, body }) =>
       updateView(await ctx(user, params.project), params.viewId, body),
@@ -68,6 +82,7 @@ export function viewRoutes(api: Api): void {
       tag,
       auth: 'user',
       params: ZViewParams,
+      errors: [403],
     },
     async ({ user, params }) => {
       await deleteView(await ctx(user, params.project), params.viewId);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ZObjectId, ZQueryList } from '../platform/http.ts';
 import { ZLine } from '../platform/text.ts';
+import { component, ZDateTime, ZId } from '../platform/response.ts';
 import { ZProjectParams } from '../projects/schemas.ts';
 import { SORTS } from '../tasks/query.ts';
 import { ZTaskFilterQuery } from '../tasks/schemas.ts';
@@ -57,3 +58,26 @@ export const ZUpdateViewSchema = z.object(fields).partial().strict();
 export type TUpdateView = z.output<typeof ZUpdateViewSchema>;
 
 export const ZViewParams = ZProjectParams.extend({ viewId: ZObjectId });
+
+// Responses ---------------------------------------------------------------------------------------
+
+export const ZSavedView = component(
+  'SavedView',
+  z.strictObject({
+    id: ZId,
+    projectId: ZId,
+    ownerId: ZId,
+    ownerName: z.string(),
+    name: z.string(),
+    filters: z
+      .record(z.string(), z.union([z.string(), z.array(z.string())]))
+      .describe('Task list query parameters (`state`, `assignee`, `label`, `priority` as lists)'),
+    sort: ZSort,
+    layout: z.enum(LAYOUTS),
+    shared: z.boolean(),
+    canEdit: z.boolean().describe('Whether the caller may change or delete it'),
+    createdAt: ZDateTime,
+    updatedAt: ZDateTime,
+  }),
+);
+export const ZSavedViewList = z.strictObject({ items: z.array(ZSavedView) });

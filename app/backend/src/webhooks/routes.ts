@@ -7,10 +7,16 @@ import { ZProjectParams } from '../projects/schemas.ts';
 import { ALL_EVENTS, WEBHOOK_EVENTS } from './events.ts';
 import { webhookListener } from './queue.ts';
 import {
+  ZCreatedWebhook,
   ZCreateWebhookSchema,
+  ZDelivery,
+  ZDeliveryList,
   ZDeliveryQuery,
   ZUpdateWebhookSchema,
+  ZWebhook,
+  ZWebhookList,
   ZWebhookParams,
+  ZWebhookWithSecret,
 } from './schemas.ts';
 import {
   createWebhook,
@@ -53,6 +59,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZProjectParams,
+      response: ZWebhookList,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await admin(params.project, user);
@@ -72,6 +80,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZProjectParams,
       body: ZCreateWebhookSchema,
+      response: ZCreatedWebhook,
+      errors: [403],
     },
     async ({ user, params, body }) => {
       const a = await admin(params.project, user);
@@ -87,6 +97,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZWebhookParams,
+      response: ZWebhook,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await admin(params.project, user);
@@ -102,6 +114,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZWebhookParams,
       body: ZUpdateWebhookSchema,
+      response: ZWebhook,
+      errors: [403],
     },
     async ({ user, params, body }) => {
       const a = await admin(params.project, user);
@@ -116,6 +130,7 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       tag,
       auth: 'user',
       params: ZWebhookParams,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await admin(params.project, user);
@@ -132,6 +147,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZWebhookParams,
       status: 200,
+      response: ZWebhookWithSecret,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await admin(params.project, user);
@@ -147,6 +164,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZWebhookParams,
       status: 200,
+      response: ZDelivery,
+      errors: [403],
     },
     async ({ user, params }) => {
       const a = await admin(params.project, user);
@@ -168,6 +187,8 @@ export function webhookRoutes(api: Api, deps: Deps): void {
       auth: 'user',
       params: ZWebhookParams,
       query: ZDeliveryQuery,
+      response: ZDeliveryList,
+      errors: [403],
     },
     async ({ user, params, query }) => {
       const a = await admin(params.project, user);
