@@ -322,6 +322,52 @@ describe('PmsBackup', () => {
     const later = await observeLastBackup(KubernetesObjectApi.makeApiClient(admin), ns, 'later');
     assert.equal(later?.location, 'backups/later/20261125T030000000Z.archive.gz');
   });
+
+  it('fails with JobConflict on a Job of its name that it does not own, releases the lock, warns', async () => {
+    // A Job named like the backup's, owned by nobody: the controller must not adopt it.
+    await post(coreApi('jobs'), {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'acme-squatted-backup' },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          metadata: { annotations: { 'kwok.x-k8s.io/status': 'custom' } },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'c', image: 'busybox' }],
+          },
+        },
+      },
+    });
+    await post(api('pmsbackups'), {
+      apiVersion: 'pms.io/v1alpha1',
+      kind: 'PmsBackup',
+      metadata: { name: 'acme-squatted' },
+      spec: { instanceRef: { name: 'acme' } },
+    });
+    const failed = await waitPhase('pmsbackups', 'acme-squatted', 'Failed');
+    assert.match(
+      String(failed.status?.error),
+      /a Job acme-squatted-backup exists that this PmsBackup does not own/,
+    );
+    assert.equal(condition(failed, 'Complete')?.reason, 'JobConflict');
+    assert.equal(condition(failed, 'Failed')?.status, 'True');
+    assert.ok(failed.status?.completionTime);
+    const lease = await get(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/acme-data-lock`);
+    assert.equal(lease?.spec?.holderIdentity, undefined, 'the data lock was released');
+    await eventually('a BackupFailed event', async () => {
+      const r = await raw(
+        admin,
+        'GET',
+        `/apis/events.k8s.io/v1/namespaces/${ns}/events?fieldSelector=${encodeURIComponent('regarding.name=acme-squatted')}`,
+      );
+      const items = (r.body as { items: { reason?: string; type?: string }[] }).items;
+      return items.some((e) => e.reason === 'BackupFailed' && e.type === 'Warning');
+    });
+    const job = await get(coreApi('jobs', 'acme-squatted-backup'));
+    assert.equal(job?.metadata?.ownerReferences, undefined, 'the Job was left alone');
+  });
 });
 
 describe('PmsRestore', () => {
