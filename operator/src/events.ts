@@ -8,9 +8,9 @@
 import { KubernetesObjectApi, PatchStrategy, V1MicroTime } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import type { EventRecorder, Logger } from './controller/types.ts';
+import type { EventRecorder } from './controller/types.ts';
 import { isNotFound } from './kube-errors.ts';
-import { describeError } from './log.ts';
+import { describeError, type Logger } from './log.ts';
 
 export interface EventRecorderOptions {
   kc: KubeConfig;

@@ -1,6 +1,14 @@
 // JSON lines on stdout (one object per line: time, level, msg, then fields), the format log
-// collectors parse without configuration. Implements the Logger of controller/types.ts.
-import type { Logger } from './controller/types.ts';
+// collectors parse without configuration. Logger is what the runtime and the reconcilers
+// (ReconcileContext.log) log through.
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

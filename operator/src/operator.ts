@@ -11,13 +11,12 @@ import type { Registry } from 'prom-client';
 import type {
   ChildCache,
   ControllerDefinition,
-  Logger,
   ReconcileContext,
   WatchedKind,
 } from './controller/types.ts';
 import { FIELD_MANAGER, makeApply } from './apply/apply.ts';
 import { KubeEventRecorder } from './events.ts';
-import { createLogger, describeError } from './log.ts';
+import { createLogger, describeError, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import type { InstanceCount, OperatorMetrics, ReconcileResultLabel } from './metrics.ts';
 import { Fence, GatedKubeConfig } from './runtime/gate.ts';

@@ -2,6 +2,7 @@
 // and the reconcilers (operator/src/controller). Reconcilers never see the queue; the runtime
 // never knows what a PmsInstance is.
 import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Logger } from '../log.ts';
 
 export interface ObjectKey {
   namespace: string;
@@ -11,14 +12,6 @@ export interface ObjectKey {
 export interface ReconcileResult {
   /** Ask to be called again after this long even if nothing changes (e.g. waiting on a Job). */
   requeueAfterMs?: number;
-}
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
 }
 
 export interface EventRecorder {

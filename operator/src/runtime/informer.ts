@@ -12,9 +12,9 @@
 // timeout), so `staleAfterMs` (default 2 min) catches a hung connection.
 import { Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { Logger, WatchedKind } from '../controller/types.ts';
+import type { WatchedKind } from '../controller/types.ts';
 import { apiErrorCode } from '../kube-errors.ts';
-import { describeError } from '../log.ts';
+import { describeError, type Logger } from '../log.ts';
 import { pagedList, type PagedListResult } from './list.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';

@@ -13,9 +13,8 @@
 // just before the deadline to land before anyone else may take the lease.
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
-import type { Logger } from '../controller/types.ts';
 import { apiErrorCode } from '../kube-errors.ts';
-import { describeError } from '../log.ts';
+import { describeError, type Logger } from '../log.ts';
 import { GatedKubeConfig } from './gate.ts';
 
 export interface LeaderElectionOptions {
