@@ -18,14 +18,8 @@ export function proxy(request: NextRequest): NextResponse {
 
 export const config = {
   // Pages only: the API gateway, health and metrics answer JSON, and build assets are static
-  // files. Prefetches of RSC payloads are not documents, so they need no policy either.
-  matcher: [
-    {
-      source: '/((?!api/|_next/static|_next/image|favicon.ico).*)',
-      missing: [
-        { type: 'header', key: 'next-router-prefetch' },
-        { type: 'header', key: 'purpose', value: 'prefetch' },
-      ],
-    },
-  ],
+  // files. Prefetches are NOT left out (Next's guide suggests it to keep them cacheable): every
+  // page renders per request anyway, and a document prefetched without a policy (`Purpose:
+  // prefetch`) could later be shown without one.
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'],
 };

@@ -1,6 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { describeError, fieldErrors } from '@/lib/api-error.ts';
+import { fieldErrors } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { formatDate, relativeTime } from '@/lib/format.ts';
 import type { ApiToken, User } from '@/lib/types.ts';
@@ -14,6 +14,8 @@ function Profile() {
   const toast = useToast();
   const [name, setName] = useState(user?.name ?? '');
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const errors = fieldErrors(error);
   return (
     <section className="card settings-card" aria-labelledby="a-profile">
       <h2 id="a-profile">Profile</h2>
@@ -22,28 +24,32 @@ function Profile() {
         onSubmit={async (e) => {
           e.preventDefault();
           setBusy(true);
+          setError(null);
           try {
             const u = await api.patch<User>('/auth/me', { name: name.trim() });
             api.setUser(u);
             toast('success', 'Profile updated');
           } catch (err) {
-            toast('error', describeError(err));
+            setError(err);
           } finally {
             setBusy(false);
           }
         }}
       >
-        <Field label="Name" htmlFor="profile-name">
+        <Field label="Name" htmlFor="profile-name" error={errors.name}>
           <input
             id="profile-name"
             className="input"
             value={name}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={errors.name ? 'profile-name-error' : undefined}
             onChange={(e) => setName(e.target.value)}
           />
         </Field>
         <Field label="Email" htmlFor="profile-email">
           <input id="profile-email" className="input" value={user?.email ?? ''} disabled />
         </Field>
+        <InlineError error={error} shown={['name']} />
         <div>
           <Button type="submit" variant="primary" loading={busy}>
             Save profile
@@ -94,6 +100,8 @@ function Password() {
             type="password"
             className="input"
             autoComplete="current-password"
+            aria-invalid={errors.currentPassword ? true : undefined}
+            aria-describedby={errors.currentPassword ? 'pw-current-error' : undefined}
             value={current}
             onChange={(e) => setCurrent(e.target.value)}
           />
@@ -109,6 +117,8 @@ function Password() {
             type="password"
             className="input"
             autoComplete="new-password"
+            aria-invalid={errors.newPassword ? true : undefined}
+            aria-describedby={errors.newPassword ? 'pw-new-error' : undefined}
             value={next}
             onChange={(e) => setNext(e.target.value)}
           />
@@ -127,7 +137,7 @@ function Password() {
             onChange={(e) => setConfirm(e.target.value)}
           />
         </Field>
-        {Object.keys(errors).length === 0 ? <InlineError error={error} /> : null}
+        <InlineError error={error} shown={['currentPassword', 'newPassword']} />
         <div>
           <Button
             type="submit"
@@ -150,6 +160,7 @@ function Tokens() {
   const [days, setDays] = useState('90');
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [revokeError, setRevokeError] = useState<{ id: string; error: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -171,12 +182,13 @@ function Tokens() {
   };
   const revoke = async (t: ApiToken) => {
     if (!window.confirm(`Revoke the token ${t.name}? Scripts using it stop working.`)) return;
+    setRevokeError(null);
     try {
       await api.del(`/tokens/${t.id}`);
       await res.reload();
       toast('success', `Token ${t.name} revoked`);
     } catch (err) {
-      toast('error', describeError(err));
+      setRevokeError({ id: t.id, error: err });
     }
   };
   return (
@@ -211,7 +223,7 @@ function Tokens() {
       {res.data?.items.length === 0 ? <p className="muted">No tokens yet.</p> : null}
       <ul className="rows">
         {res.data?.items.map((t) => (
-          <li key={t.id} className="settings-row">
+          <li key={t.id} className="settings-row settings-row-wrap">
             <div className="min0 grow">
               <div className="strong">{t.name}</div>
               <div className="muted small">
@@ -221,6 +233,11 @@ function Tokens() {
               </div>
             </div>
             <IconButton icon="trash" label={`Revoke ${t.name}`} onClick={() => void revoke(t)} />
+            {revokeError?.id === t.id ? (
+              <div className="row-error">
+                <InlineError error={revokeError.error} />
+              </div>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -229,6 +246,7 @@ function Tokens() {
           className="input grow"
           placeholder="Token name, e.g. CI"
           aria-label="Token name"
+          aria-invalid={fieldErrors(error).name ? true : undefined}
           value={name}
           onChange={(e) => setName(e.target.value)}
         />

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
-import { describeError } from '@/lib/api-error.ts';
+import { describeError, fieldErrors } from '@/lib/api-error.ts';
 import type { Priority } from '@/lib/filters.ts';
 import { hueFor, initials } from '@/lib/format.ts';
 import type { StateCategory } from '@/lib/types.ts';
@@ -119,10 +119,38 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-export function InlineError({ error }: { error: unknown }) {
-  if (!error) return null;
+/**
+ * Scrolls a message that just appeared into view (the least scrolling that shows it): it sits
+ * right under the control the user used, which may be at the bottom edge of the window.
+ */
+export function useReveal<T extends HTMLElement>(key: unknown) {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    if (key) ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [key]);
+  return ref;
+}
+
+/**
+ * The error of an action, shown where the user acted. `shown` lists the body fields whose
+ * messages the caller already shows on the fields themselves: when those cover every detail
+ * of the error, nothing more is said here.
+ */
+export function InlineError({
+  error,
+  shown = [],
+  id,
+}: {
+  error: unknown;
+  shown?: string[];
+  id?: string;
+}) {
+  const fields = Object.keys(fieldErrors(error));
+  const hidden = !error || (fields.length > 0 && fields.every((f) => shown.includes(f)));
+  const ref = useReveal<HTMLParagraphElement>(hidden ? null : error);
+  if (hidden) return null;
   return (
-    <p className="inline-error" role="alert">
+    <p className="inline-error" role="alert" id={id} ref={ref}>
       {describeError(error)}
     </p>
   );

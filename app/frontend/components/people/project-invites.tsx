@@ -1,6 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { describeError, fieldErrors } from '@/lib/api-error.ts';
+import { fieldErrors } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { formatDate } from '@/lib/format.ts';
 import type { ProjectRole } from '@/lib/types.ts';
@@ -28,6 +28,7 @@ export function ProjectInvites() {
   const [role, setRole] = useState<ProjectRole>('member');
   const [issued, setIssued] = useState<IssuedInvitation | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [rowError, setRowError] = useState<{ id: string; error: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   if (!manage) return null;
   const errors = fieldErrors(error);
@@ -46,13 +47,15 @@ export function ProjectInvites() {
       setBusy(false);
     }
   };
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
+  // A failed New link / Revoke is shown in that invitation's row.
+  const act = async (id: string, fn: () => Promise<unknown>, ok: string) => {
+    setRowError(null);
     try {
       await fn();
       toast('success', ok);
       await list.reload();
     } catch (err) {
-      toast('error', describeError(err));
+      setRowError({ id, error: err });
     }
   };
 
@@ -81,6 +84,8 @@ export function ProjectInvites() {
               className="input"
               type="email"
               autoComplete="off"
+              aria-invalid={errors.email ? true : undefined}
+              aria-describedby={errors.email ? 'project-invite-email-error' : undefined}
               value={email}
               onChange={(e) => setEmail(e.target.value)}
             />
@@ -89,6 +94,7 @@ export function ProjectInvites() {
         <select
           className="select"
           aria-label="Role for the invited person"
+          aria-invalid={errors.role ? true : undefined}
           value={role}
           onChange={(e) => setRole(e.target.value as ProjectRole)}
         >
@@ -104,11 +110,11 @@ export function ProjectInvites() {
           Invite
         </Button>
       </form>
-      {Object.keys(errors).length === 0 ? <InlineError error={error} /> : null}
+      <InlineError error={error} shown={['email']} />
       {list.data?.items.length ? (
         <ul className="rows" aria-label="Pending invitations">
           {list.data.items.map((i) => (
-            <li key={i.id} className="settings-row">
+            <li key={i.id} className="settings-row settings-row-wrap">
               <div className="min0 grow">
                 <div className="strong truncate">{i.email}</div>
                 <div className="muted small">
@@ -119,6 +125,7 @@ export function ProjectInvites() {
                 size="sm"
                 onClick={() =>
                   void act(
+                    i.id,
                     async () =>
                       setIssued(await api.post<IssuedInvitation>(`${base}/${i.id}/renew`)),
                     `New link for ${i.email}`,
@@ -132,11 +139,16 @@ export function ProjectInvites() {
                 variant="ghost"
                 onClick={() => {
                   if (window.confirm(`Withdraw the invitation of ${i.email}?`))
-                    void act(() => api.del(`${base}/${i.id}`), 'Invitation withdrawn');
+                    void act(i.id, () => api.del(`${base}/${i.id}`), 'Invitation withdrawn');
                 }}
               >
                 Revoke
               </Button>
+              {rowError?.id === i.id ? (
+                <div className="row-error">
+                  <InlineError error={rowError.error} />
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>

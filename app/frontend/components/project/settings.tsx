@@ -1,12 +1,20 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import type { Label, Member, ProjectRole, State, StateCategory, User } from '@/lib/types.ts';
 import { ProjectInvites } from '../people/project-invites.tsx';
 import { useSession } from '../session.tsx';
 import { useToast } from '../toast.tsx';
-import { Avatar, Button, IconButton, LabelChip, StateIcon } from '../ui.tsx';
+import {
+  Avatar,
+  Button,
+  InlineError,
+  IconButton,
+  LabelChip,
+  StateIcon,
+  useReveal,
+} from '../ui.tsx';
+import { messageFor, useActionError } from '../use-action-error.ts';
 import { useProject } from './project-context.tsx';
 import { ProjectTransfer } from './transfer.tsx';
 import { ProjectWebhooks } from './webhooks.tsx';
@@ -24,33 +32,38 @@ const COLORS = [
   '#64748b',
 ];
 
+// Runs a section's actions; a failure is kept with the place it happened (`at`) and shown there,
+// next to the control, by the section (successes still get a toast).
 function useAction() {
   const toast = useToast();
   const { reload } = useProject();
   const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>, ok?: string) => {
+  const errors = useActionError();
+  const run = async (at: string, fn: () => Promise<unknown>, ok?: string) => {
     setBusy(true);
+    errors.clear();
     try {
       await fn();
       if (ok) toast('success', ok);
       await reload();
       return true;
     } catch (err) {
-      toast('error', describeError(err));
+      errors.fail(at, err);
       return false;
     } finally {
       setBusy(false);
     }
   };
-  return { busy, run };
+  return { busy, run, ...errors };
 }
 
 function General() {
   const { project, can } = useProject();
-  const { busy, run } = useAction();
+  const { busy, run, errorAt, fieldsAt } = useAction();
   const [name, setName] = useState(project.name);
   const [description, setDescription] = useState(project.description);
   const editable = can('admin');
+  const fields = fieldsAt('general');
   return (
     <section className="card settings-card" aria-labelledby="s-general">
       <h2 id="s-general">General</h2>
@@ -59,30 +72,36 @@ function General() {
         onSubmit={(e) => {
           e.preventDefault();
           void run(
+            'general',
             () => api.patch(`/projects/${project.key}`, { name, description }),
             'Project updated',
           );
         }}
       >
-        <label className="field">
+        <label className={fields.name ? 'field field-error' : 'field'}>
           <span>Name</span>
           <input
             className="input"
             value={name}
             disabled={!editable}
+            aria-invalid={fields.name ? true : undefined}
             onChange={(e) => setName(e.target.value)}
           />
+          {fields.name ? <span className="field-msg">{fields.name}</span> : null}
         </label>
-        <label className="field">
+        <label className={fields.description ? 'field field-error' : 'field'}>
           <span>Description</span>
           <textarea
             className="input"
             rows={3}
             value={description}
             disabled={!editable}
+            aria-invalid={fields.description ? true : undefined}
             onChange={(e) => setDescription(e.target.value)}
           />
+          {fields.description ? <span className="field-msg">{fields.description}</span> : null}
         </label>
+        <InlineError error={errorAt('general')} shown={['name', 'description']} />
         {editable ? (
           <div>
             <Button type="submit" variant="primary" loading={busy}>
@@ -98,18 +117,20 @@ function General() {
 function Members() {
   const { project, members, can } = useProject();
   const { user } = useSession();
-  const { busy, run } = useAction();
+  const { busy, run, errorAt, fail, clear } = useAction();
   const [q, setQ] = useState('');
   const [found, setFound] = useState<User[]>([]);
   const [role, setRole] = useState<ProjectRole>('member');
   const manage = can('admin');
   const search = async (e: FormEvent) => {
     e.preventDefault();
+    clear();
     try {
       const r = await api.get<{ items: User[] }>('/users', { q, limit: 10 });
       setFound(r.items.filter((u) => !members.some((m) => m.userId === u.id)));
-    } catch {
+    } catch (err) {
       setFound([]);
+      fail('search', err);
     }
   };
   const rolesFor = (m: Member) =>
@@ -119,7 +140,7 @@ function Members() {
       <h2 id="s-members">Members</h2>
       <ul className="rows">
         {members.map((m) => (
-          <li key={m.userId} className="settings-row">
+          <li key={m.userId} className="settings-row settings-row-wrap">
             <Avatar id={m.userId} name={m.name} size={28} />
             <div className="min0 grow">
               <div className="strong truncate">
@@ -135,6 +156,7 @@ function Members() {
                 disabled={busy}
                 onChange={(e) =>
                   void run(
+                    `member:${m.userId}`,
                     () =>
                       api.patch(`/projects/${project.key}/members/${m.userId}`, {
                         role: e.target.value,
@@ -159,12 +181,14 @@ function Members() {
                 onClick={() => {
                   if (window.confirm(`Remove ${m.name} from ${project.name}?`))
                     void run(
+                      `member:${m.userId}`,
                       () => api.del(`/projects/${project.key}/members/${m.userId}`),
                       `${m.name} removed`,
                     );
                 }}
               />
             ) : null}
+            <RowError error={errorAt(`member:${m.userId}`)} />
           </li>
         ))}
       </ul>
@@ -192,10 +216,11 @@ function Members() {
             </select>
             <Button type="submit">Search</Button>
           </form>
+          <InlineError error={errorAt('search')} />
           {found.length > 0 ? (
             <ul className="rows">
               {found.map((u) => (
-                <li key={u.id} className="settings-row">
+                <li key={u.id} className="settings-row settings-row-wrap">
                   <Avatar id={u.id} name={u.name} size={24} />
                   <div className="min0 grow">
                     <div className="strong truncate">{u.name}</div>
@@ -209,6 +234,7 @@ function Members() {
                     onClick={async () => {
                       if (
                         await run(
+                          `add:${u.id}`,
                           () =>
                             api.post(`/projects/${project.key}/members`, { userId: u.id, role }),
                           `${u.name} added as ${role}`,
@@ -219,6 +245,7 @@ function Members() {
                   >
                     Add {u.name}
                   </Button>
+                  <RowError error={errorAt(`add:${u.id}`)} />
                 </li>
               ))}
             </ul>
@@ -241,21 +268,24 @@ function StateRow({
   editable: boolean;
 }) {
   const { project } = useProject();
-  const { busy, run } = useAction();
+  const { busy, run, errorAt } = useAction();
   const [name, setName] = useState(state.name);
   const path = `/projects/${project.key}/states/${state.id}`;
+  // A refused name stays in the field, marked, to be corrected.
+  const nameError = messageFor(errorAt('rename'), 'name', true);
   return (
-    <li className="settings-row">
+    <li className="settings-row settings-row-wrap">
       <StateIcon category={state.category} color={state.color} />
       {editable ? (
         <input
           className="input input-ghost grow"
           aria-label={`Name of state ${state.name}`}
+          aria-invalid={nameError ? true : undefined}
           value={name}
           onChange={(e) => setName(e.target.value)}
           onBlur={() => {
             if (name.trim() && name !== state.name)
-              void run(() => api.patch(path, { name: name.trim() }), 'State renamed');
+              void run('rename', () => api.patch(path, { name: name.trim() }), 'State renamed');
           }}
           onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
         />
@@ -269,33 +299,37 @@ function StateRow({
             icon="arrowUp"
             label={`Move ${state.name} up`}
             disabled={index === 0 || busy}
-            onClick={() => void run(() => api.patch(path, { position: index - 1 }))}
+            onClick={() => void run('move', () => api.patch(path, { position: index - 1 }))}
           />
           <IconButton
             icon="arrowDown"
             label={`Move ${state.name} down`}
             disabled={index === count - 1 || busy}
-            onClick={() => void run(() => api.patch(path, { position: index + 1 }))}
+            onClick={() => void run('move', () => api.patch(path, { position: index + 1 }))}
           />
           <IconButton
             icon="trash"
             label={`Delete ${state.name}`}
             onClick={() => {
               if (window.confirm(`Delete the state ${state.name}? It must be empty.`))
-                void run(() => api.del(path), 'State deleted');
+                void run('delete', () => api.del(path), 'State deleted');
             }}
           />
         </>
       ) : null}
+      <RowError error={errorAt('rename') ?? errorAt('move') ?? errorAt('delete')} />
     </li>
   );
 }
 
 function States() {
   const { project, states, can } = useProject();
-  const { busy, run } = useAction();
+  const { busy, run, errorAt, fieldsAt } = useAction();
   const [name, setName] = useState('');
   const [category, setCategory] = useState<StateCategory>('unstarted');
+  const addError = errorAt('add');
+  const nameError = messageFor(addError, 'name', true);
+  const fields = fieldsAt('add');
   const editable = can('admin');
   const sorted = [...states].sort((a, b) => a.position - b.position);
   return (
@@ -320,6 +354,7 @@ function States() {
             e.preventDefault();
             if (
               await run(
+                'add',
                 () => api.post(`/projects/${project.key}/states`, { name: name.trim(), category }),
                 'State added',
               )
@@ -331,12 +366,15 @@ function States() {
             className="input grow"
             placeholder="New state name"
             aria-label="New state name"
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'new-state-error' : undefined}
             value={name}
             onChange={(e) => setName(e.target.value)}
           />
           <select
             className="select"
             aria-label="Category"
+            aria-invalid={fields.category ? true : undefined}
             value={category}
             onChange={(e) => setCategory(e.target.value as StateCategory)}
           >
@@ -349,6 +387,7 @@ function States() {
           <Button type="submit" icon="plus" loading={busy} disabled={!name.trim()}>
             Add state
           </Button>
+          <FormError error={addError} field={nameError ?? fields.category} id="new-state-error" />
         </form>
       ) : null}
     </section>
@@ -357,11 +396,13 @@ function States() {
 
 function LabelRow({ label, editable }: { label: Label; editable: boolean }) {
   const { project } = useProject();
-  const { run } = useAction();
+  const { run, errorAt } = useAction();
   const [name, setName] = useState(label.name);
   const path = `/projects/${project.key}/labels/${label.id}`;
+  // A refused name (a duplicate: 409) stays in the field, marked, to be corrected.
+  const nameError = messageFor(errorAt('rename'), 'name', true);
   return (
-    <li className="settings-row">
+    <li className="settings-row settings-row-wrap">
       {editable ? (
         <>
           <input
@@ -371,18 +412,19 @@ function LabelRow({ label, editable }: { label: Label; editable: boolean }) {
             defaultValue={label.color}
             onBlur={(e) =>
               e.target.value !== label.color &&
-              void run(() => api.patch(path, { color: e.target.value }))
+              void run('color', () => api.patch(path, { color: e.target.value }))
             }
           />
           <input
             className="input input-ghost grow"
             aria-label={`Name of label ${label.name}`}
+            aria-invalid={nameError ? true : undefined}
             value={name}
             onChange={(e) => setName(e.target.value)}
             onBlur={() =>
               name.trim() &&
               name !== label.name &&
-              void run(() => api.patch(path, { name: name.trim() }), 'Label renamed')
+              void run('rename', () => api.patch(path, { name: name.trim() }), 'Label renamed')
             }
             onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
           />
@@ -391,22 +433,25 @@ function LabelRow({ label, editable }: { label: Label; editable: boolean }) {
             label={`Delete label ${label.name}`}
             onClick={() =>
               window.confirm(`Delete the label ${label.name}?`) &&
-              void run(() => api.del(path), 'Label deleted')
+              void run('delete', () => api.del(path), 'Label deleted')
             }
           />
         </>
       ) : (
         <LabelChip name={label.name} color={label.color} />
       )}
+      <RowError error={errorAt('rename') ?? errorAt('color') ?? errorAt('delete')} />
     </li>
   );
 }
 
 function Labels() {
   const { project, labels, can } = useProject();
-  const { busy, run } = useAction();
+  const { busy, run, errorAt } = useAction();
   const [name, setName] = useState('');
   const editable = can('member');
+  const addError = errorAt('add');
+  const nameError = messageFor(addError, 'name', true);
   return (
     <section className="card settings-card" aria-labelledby="s-labels">
       <h2 id="s-labels">Labels</h2>
@@ -424,6 +469,7 @@ function Labels() {
             const color = COLORS[labels.length % COLORS.length];
             if (
               await run(
+                'add',
                 () => api.post(`/projects/${project.key}/labels`, { name: name.trim(), color }),
                 'Label added',
               )
@@ -435,15 +481,44 @@ function Labels() {
             className="input grow"
             placeholder="New label"
             aria-label="New label name"
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'new-label-error' : undefined}
             value={name}
             onChange={(e) => setName(e.target.value)}
           />
           <Button type="submit" icon="plus" loading={busy} disabled={!name.trim()}>
             Add label
           </Button>
+          <FormError error={addError} field={nameError} id="new-label-error" />
         </form>
       ) : null}
     </section>
+  );
+}
+
+/** An action's error under its row (full width: the row wraps). */
+function RowError({ error }: { error: unknown }) {
+  return error ? (
+    <div className="row-error">
+      <InlineError error={error} />
+    </div>
+  ) : null;
+}
+
+/** Under a one-line form: the field's own message when there is one, else the whole error. */
+function FormError({ error, field, id }: { error: unknown; field?: string; id: string }) {
+  const ref = useReveal<HTMLParagraphElement>(field);
+  if (!error) return null;
+  return (
+    <div className="row-error">
+      {field ? (
+        <p className="field-msg" role="alert" id={id} ref={ref}>
+          {field}
+        </p>
+      ) : (
+        <InlineError error={error} id={id} />
+      )}
+    </div>
   );
 }
 

@@ -9,8 +9,7 @@ import { useState } from 'react';
 import type { ApiError } from '@/lib/api-error.ts';
 import { describeError, toApiError } from '@/lib/api-error.ts';
 import { api, API_BASE, projectPath } from '@/lib/client/api.ts';
-import { useToast } from '../toast.tsx';
-import { Button } from '../ui.tsx';
+import { Button, InlineError } from '../ui.tsx';
 import { useProject } from './project-context.tsx';
 
 type Format = 'auto' | 'csv' | 'trello' | 'pms-json';
@@ -135,15 +134,17 @@ async function download(projectKey: string, format: 'json' | 'csv', activity: bo
 
 function ExportPanel() {
   const { project } = useProject();
-  const toast = useToast();
   const [busy, setBusy] = useState<'json' | 'csv' | null>(null);
   const [activity, setActivity] = useState(false);
+  const [error, setError] = useState<unknown>(null);
   const run = async (format: 'json' | 'csv') => {
     setBusy(format);
+    setError(null);
     try {
       await download(project.key, format, activity);
     } catch (err) {
-      toast('error', describeError(err));
+      // Shown under the buttons: a download that failed leaves nothing else to see.
+      setError(err);
     } finally {
       setBusy(null);
     }
@@ -172,6 +173,7 @@ function ExportPanel() {
           <span>Include the activity log (JSON)</span>
         </label>
       </div>
+      <InlineError error={error} />
     </div>
   );
 }

@@ -3,12 +3,15 @@
 // events/active, rotate the secret, send a test ping, the delivery log with status codes, and
 // the reason of an automatic disable with a way to re-enable.
 import { useState, type FormEvent } from 'react';
-import { describeError, fieldErrors } from '@/lib/api-error.ts';
+import { fieldErrors } from '@/lib/api-error.ts';
 import { api } from '@/lib/client/api.ts';
 import { useToast } from '../toast.tsx';
-import { Button, ErrorState, IconButton, Skeleton } from '../ui.tsx';
+import { Button, ErrorState, IconButton, InlineError, Skeleton } from '../ui.tsx';
 import { useResource } from '../use-api.ts';
 import { useProject } from './project-context.tsx';
+
+// Body fields whose API messages the webhook forms show on the fields themselves.
+const FORM_FIELDS = ['url', 'events', 'events.0'];
 
 interface Webhook {
   id: string;
@@ -206,8 +209,11 @@ function WebhookRow({
   const [events, setEvents] = useState(hook.events);
   const [url, setUrl] = useState(hook.url);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // The last failed action's error, shown in this row (field errors on the fields).
+  const [error, setError] = useState<unknown>(null);
   const act = async (name: string, fn: () => Promise<unknown>, ok?: string) => {
     setBusy(name);
+    setError(null);
     try {
       await fn();
       if (ok) toast('success', ok);
@@ -215,7 +221,7 @@ function WebhookRow({
       return true;
     } catch (err) {
       setErrors(fieldErrors(err));
-      toast('error', describeError(err));
+      setError(err);
       return false;
     } finally {
       setBusy(null);
@@ -349,6 +355,7 @@ function WebhookRow({
           </div>
         </form>
       ) : null}
+      <InlineError error={error} shown={editing ? FORM_FIELDS : []} />
       {showLog ? <DeliveryLog base={path} version={logVersion} /> : null}
     </li>
   );
@@ -365,6 +372,7 @@ export function ProjectWebhooks() {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>([ALL]);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   if (!admin) return null;
@@ -373,6 +381,7 @@ export function ProjectWebhooks() {
     e.preventDefault();
     setBusy(true);
     setErrors({});
+    setError(null);
     try {
       const w = await api.post<{ secret: string }>(base, { url: url.trim(), events });
       setSecret(w.secret);
@@ -382,7 +391,7 @@ export function ProjectWebhooks() {
       await res.reload();
     } catch (err) {
       setErrors(fieldErrors(err));
-      toast('error', describeError(err));
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -441,6 +450,7 @@ export function ProjectWebhooks() {
           idPrefix="wh-new"
           error={errors.events}
         />
+        <InlineError error={error} shown={FORM_FIELDS} />
         <div>
           <Button
             type="submit"
