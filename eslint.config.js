@@ -61,5 +61,34 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Status is computed, not written: status/ holds pure functions (the writer is
+    // operator/src/controller/status-writer.ts), so it may not import I/O or the controllers.
+    files: ['operator/src/status/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@kubernetes/client-node',
+                'node:fs*',
+                'node:net',
+                'node:http*',
+                'fs',
+                'http',
+              ],
+              message: 'status/ is pure: no I/O imports (see operator/README.md).',
+            },
+            {
+              group: ['**/apply/**', '**/controller/**', '**/runtime/**'],
+              message: 'status/ may not depend on I/O layers or the controllers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );
