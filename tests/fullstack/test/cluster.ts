@@ -1,7 +1,9 @@
 // The cluster as the full-stack test sees it: through `kubectl`, exactly as a platform team
 // would (apply -k, create job --from, get -o json), against the test environment's kubeconfig.
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { buildAllImages } from '@pms/images';
 import { eventually, realNodeNamespaceAnnotations } from '@pms/testenv';
 import { importIntoContainerd } from '@pms/testenv/oci';
@@ -214,10 +216,87 @@ export function secretValue(kubectl: Kubectl, namespace: string, name: string, k
   return Buffer.from(v, 'base64').toString('utf8');
 }
 
-/** Every image the install and the instances use, built from this repository's Dockerfiles. */
+/** What the images are built from (Dockerfile COPY sources), as git pathspecs. */
+const IMAGE_INPUTS = [
+  'Dockerfile.operator',
+  '.dockerignore',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  'operator',
+  'app',
+  'images',
+  'crds',
+  ':(glob)tools/*/package.json',
+  'tests/fullstack/package.json',
+];
+
+const git = (args: string[]): string => {
+  const r = spawnSync('git', ['-C', repoRoot, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+};
+
+/**
+ * A hash of the images' inputs: the blobs git knows for them plus the content of every file
+ * changed or added in the work tree. Equal hashes mean a rebuild would produce the same images.
+ */
+export function imageInputsFingerprint(): string {
+  const h = createHash('sha256');
+  h.update(git(['ls-files', '-s', '--', ...IMAGE_INPUTS]));
+  const status = git(['status', '--porcelain', '-uall', '--', ...IMAGE_INPUTS]);
+  h.update(status);
+  for (const line of status.split('\n').filter(Boolean)) {
+    const path = join(repoRoot, line.slice(3).split(' -> ').pop() ?? '');
+    if (existsSync(path)) h.update(readFileSync(path));
+  }
+  return h.digest('hex');
+}
+
+/** Image references in the node's containerd (the kubelet's `k8s.io` namespace). */
+function containerdImages(containerdAddress: string): Set<string> {
+  const r = spawnSync('ctr', ['-a', containerdAddress, '-n', 'k8s.io', 'images', 'ls', '-q'], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`ctr images ls failed: ${r.stderr}`);
+  return new Set(r.stdout.split('\n').filter(Boolean));
+}
+
+/**
+ * Every image the install and the instances use, built from this repository's Dockerfiles and
+ * imported into the node's containerd. Each test file runs in its own process and calls this:
+ * a stamp next to the node's containerd socket (so it goes with the node on `down`) records the
+ * inputs' fingerprint and the tags imported; when both still hold, the second file of a run
+ * neither rebuilds (buildah's warm check alone takes 30-90 s here) nor re-imports.
+ */
 export function buildAndImportImages(containerdAddress: string, version: string): void {
-  const images = buildAllImages({ version, log: (m) => process.stderr.write(`${m}\n`) });
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const stamp = join(dirname(containerdAddress), `pms-images-${version}.json`);
+  const fingerprint = imageInputsFingerprint();
+  if (existsSync(stamp)) {
+    const prev = JSON.parse(readFileSync(stamp, 'utf8')) as { fingerprint: string; tags: string[] };
+    const present = containerdImages(containerdAddress);
+    if (prev.fingerprint === fingerprint && prev.tags.every((t) => present.has(t))) {
+      log(`images ${version}: already built and imported from these sources (${stamp})`);
+      return;
+    }
+  }
+  const images = buildAllImages({ version, log });
   for (const img of images) importIntoContainerd(containerdAddress, img.archive);
+  writeFileSync(stamp, JSON.stringify({ fingerprint, tags: images.map((i) => i.tag) }));
+}
+
+/** A second name for an image already in the node's containerd (`ctr images tag`). */
+export function tagInContainerd(containerdAddress: string, from: string, to: string): void {
+  const r = spawnSync(
+    'ctr',
+    ['-a', containerdAddress, '-n', 'k8s.io', 'images', 'tag', '--force', from, to],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`ctr images tag ${from} ${to} failed: ${r.stderr}`);
 }
 
 /** `kubectl apply -k config/default`: the operator as the install docs give it. */

@@ -40,7 +40,13 @@ export class Ui {
    */
   private async open(path: string): Promise<void> {
     await this.page.goto(path);
-    await this.page.waitForLoadState('networkidle');
+    // Not 'networkidle': a signed-in page holds the live event stream (/me/events) open, so the
+    // network never goes idle. The app has settled when it shows either the sign-in form or
+    // the signed-in shell.
+    await this.page
+      .getByRole('button', { name: /^Sign (in|out)$/ })
+      .first()
+      .waitFor({ timeout: 90_000 });
     if (/\/sign-in/.test(this.page.url())) {
       await this.submitSignInForm();
       await this.page.goto(path);
