@@ -10,6 +10,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import mongoose from 'mongoose';
 import { testEnv } from '@pms/testenv';
 import { parseDockerfile } from '../src/dockerfile.ts';
 import { repoRoot } from '../src/paths.ts';
@@ -181,6 +182,33 @@ describe('the backend image commands', () => {
       c.child.kill('SIGTERM');
       const code = await exitCode(c.child, 30_000);
       assert.equal(code, 0, `${c.name} after SIGTERM:\n${c.output().slice(-2000)}`);
+    }
+  });
+
+  it('`make seed` runs in the release image: the compiled seed loads the demo workspace', async () => {
+    const make = spawnSync(
+      'make',
+      ['-n', '-s', '-C', join(repoRoot, 'app'), 'seed', 'ENV=production'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(make.status, 0, make.stderr);
+    assert.match(make.stdout, /exec -T backend sh -c .*node dist\/seed\/main\.js/);
+    const seed = start('seed', ['node', 'dist/seed/main.js', '--tasks=3'], {
+      ...env,
+      MONGODB_DB: `${env.MONGODB_DB}_seed`,
+      MONGODB_URI: `${env.MONGODB_URI}_seed`,
+    });
+    assert.ok(seed);
+    const code = await exitCode(seed.child, 120_000);
+    assert.equal(code, 0, `the seed exited ${code}:\n${seed.output()}`);
+    assert.match(seed.output(), /seeded \d+ tasks/);
+    const client = await new mongoose.mongo.MongoClient(env.MONGODB_URI ?? '').connect();
+    try {
+      await client.db(`${env.MONGODB_DB}_seed`).dropDatabase();
+    } finally {
+      await client.close();
     }
   });
 });
