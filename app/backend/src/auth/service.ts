@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Principal } from '../platform/auth.ts';
-import { AppError, unauthorized } from '../platform/errors.ts';
+import { AppError, isDuplicateKey, unauthorized } from '../platform/errors.ts';
 import { ApiToken } from '../tokens/model.ts';
 import { User, toUser, type TUser, type TUserDoc } from '../users/model.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
@@ -126,7 +126,7 @@ export async function refresh(token: string, s: AuthSettings): Promise<Session> 
   try {
     await RefreshClaim.create({ _id: hash, expiresAt: known.expiresAt });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     return replay();
   }
   await RefreshToken.updateOne({ _id: known._id }, { $set: { usedAt: now } });

@@ -1,5 +1,6 @@
 // Invitations and the single-use claims of one-time tokens (invitation and password-reset links).
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { isDuplicateKey } from '../platform/errors.ts';
 
 // One document per invitation. The token itself is never stored, only its sha256 (like refresh
 // and API tokens): a database dump yields no usable link.
@@ -60,7 +61,7 @@ export async function claimToken(
     await TokenClaim.create({ _id: `${purpose}:${tokenHash}`, expiresAt });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

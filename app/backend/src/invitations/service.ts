@@ -7,7 +7,14 @@
 import type { Deps } from '../deps.ts';
 import { record } from '../activity/service.ts';
 import type { Principal } from '../platform/auth.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  forbidden,
+  isDuplicateKey,
+  notFound,
+} from '../platform/errors.ts';
 import { Membership, Project, roleRank, type TProjectRole } from '../projects/model.ts';
 import { User } from '../users/model.ts';
 import { createUser } from '../users/service.ts';
@@ -311,7 +318,7 @@ export async function acceptInvitation(
     try {
       await Membership.create({ projectId, userId: user.id, role });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       continue;
     }
     await record(d, actor, projectId, null, 'member.added', [

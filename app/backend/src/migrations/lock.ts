@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TDb } from './types.ts';
+import { isDuplicateKey } from '../platform/errors.ts';
 
 export const LOCK_COLLECTION = 'migrationlocks';
 const LOCK_ID = 'migrate';
@@ -47,8 +48,6 @@ export interface HeldLock {
   held(): Promise<boolean>;
   release(): Promise<void>;
 }
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 async function tryAcquire(
   db: TDb,

@@ -5,6 +5,7 @@
 import { acquireLock, DEFAULT_LOCK, type LockOptions } from './lock.ts';
 import { checkMigrationList, planMigrations } from './plan.ts';
 import type { Migration, MigrationLog, TDb } from './types.ts';
+import { isDuplicateKey } from '../platform/errors.ts';
 
 export const RECORD_COLLECTION = 'migrations';
 
@@ -112,7 +113,7 @@ export async function migrate(db: TDb, o: MigrateOptions): Promise<MigrateResult
         await db.collection<MigrationRecord>(RECORD_COLLECTION).insertOne(record);
       } catch (err) {
         // Recorded already: only possible after a lock take-over; the migration is idempotent.
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
       ran.push(m.id);
       o.log.info({ id: m.id, durationMs: record.durationMs }, 'migration applied');

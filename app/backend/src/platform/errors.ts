@@ -69,6 +69,24 @@ export const badRequest = (message: string, details?: ErrorDetail[]) =>
 export const unauthorized = (message = 'Authentication required') =>
   new AppError('unauthorized', message);
 
+/** MongoDB's duplicate-key error (E11000): a unique index refused the write. */
+export const isDuplicateKey = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+
+/**
+ * Runs a write whose unique index is the real guard against a duplicate (a read beforehand only
+ * gives the common case a clear answer: two concurrent writers both pass it). A duplicate key
+ * becomes 409 `message`; any other error passes through.
+ */
+export async function conflictOnDuplicate<T>(write: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isDuplicateKey(err)) throw conflict(message);
+    throw err;
+  }
+}
+
 /** Translate errors from body-parser, mongoose and friends into AppErrors. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -97,7 +115,7 @@ export function toAppError(err: unknown): AppError {
     return new AppError('unavailable', 'A backing service is unavailable, try again shortly', {
       headers: { 'Retry-After': '5' },
     });
-  if (e?.code === 11000) return conflict('A resource with the same unique value already exists');
+  if (isDuplicateKey(err)) return conflict('A resource with the same unique value already exists');
   if (e?.name === 'CastError') return badRequest('Invalid identifier');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
     return badRequest(e.message ?? 'Bad request');

@@ -1,18 +1,11 @@
-import { listActivity } from '../activity/service.ts';
-import { Activity } from '../activity/model.ts';
 import { ZActivityPage } from '../activity/schemas.ts';
-import { removeAttachmentsOf } from '../attachments/service.ts';
-import { Comment } from '../comments/model.ts';
+import { listActivity, record } from '../activity/service.ts';
 import type { Deps } from '../deps.ts';
-import { Notification } from '../notifications/model.ts';
-import { conflict, notFound } from '../platform/errors.ts';
 import type { Api } from '../platform/http.ts';
-import { Task } from '../tasks/model.ts';
-import { cacheNs } from '../tasks/service.ts';
 import { ZPageQuery } from '../tasks/schemas.ts';
-import { record } from '../activity/service.ts';
+import { cacheNs } from '../tasks/service.ts';
 import { projectAccess } from './access.ts';
-import { Counter, Label, Membership, Project, State } from './model.ts';
+import { deleteLabel, deleteProject, deleteState } from './removal.ts';
 import {
   ZAddMemberSchema,
   ZCreateLabelSchema,
@@ -46,6 +39,7 @@ import {
   listMembers,
   listProjects,
   listStates,
+  memberRole,
   removeMember,
   updateLabel,
   updateMember,
@@ -133,19 +127,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'owner');
-      const pid = a.projectId;
-      // No transactions: children first, the project last, so a retry after a crash finishes the job.
-      await removeAttachmentsOf(deps, { projectId: pid });
-      await Comment.deleteMany({ projectId: pid });
-      await Task.deleteMany({ projectId: pid });
-      await State.deleteMany({ projectId: pid });
-      await Label.deleteMany({ projectId: pid });
-      await Activity.deleteMany({ projectId: pid });
-      await Notification.deleteMany({ projectId: pid });
-      await Counter.deleteOne({ _id: `task:${pid}` });
-      await Membership.deleteMany({ projectId: pid });
-      await Project.deleteOne({ _id: pid });
-      await bump(pid);
+      await deleteProject(deps, a.projectId);
+      await bump(a.projectId);
       return undefined;
     },
   );
@@ -219,9 +202,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     },
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user);
-      const before =
-        (await Membership.findOne({ projectId: a.projectId, userId: params.userId }).lean())
-          ?.role ?? null;
+      const before = await memberRole(a.projectId, params.userId);
       const m = await updateMember(a, params.userId, body.role);
       await record(deps, user, a.projectId, null, 'member.updated', [
         { field: `role:${m.email}`, from: before, to: m.role },
@@ -317,22 +298,8 @@ export function projectRoutes(api: Api, deps: Deps): void {
     },
     async ({ user, params, query }) => {
       const a = await projectAccess(params.project, user, 'admin');
-      const pid = a.projectId;
-      if (!(await State.exists({ _id: params.stateId, projectId: pid }))) throw notFound('State');
-      if ((await State.countDocuments({ projectId: pid })) <= 1)
-        throw conflict('A project needs at least one state');
-      if (await Task.exists({ projectId: pid, stateId: params.stateId })) {
-        if (!query.moveTo || query.moveTo === params.stateId)
-          throw conflict('The state still holds tasks; pass ?moveTo=<stateId>');
-        if (!(await State.exists({ _id: query.moveTo, projectId: pid })))
-          throw notFound('Target state');
-        await Task.updateMany(
-          { projectId: pid, stateId: params.stateId },
-          { $set: { stateId: query.moveTo } },
-        );
-      }
-      await State.deleteOne({ _id: params.stateId });
-      await bump(pid);
+      await deleteState(a.projectId, params.stateId, query.moveTo);
+      await bump(a.projectId);
       return undefined;
     },
   );
@@ -402,12 +369,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'member');
-      const r = await Label.deleteOne({ _id: params.labelId, projectId: a.projectId });
-      if (r.deletedCount === 0) throw notFound('Label');
-      await Task.updateMany(
-        { projectId: a.projectId, labelIds: params.labelId },
-        { $pull: { labelIds: params.labelId } },
-      );
+      await deleteLabel(a.projectId, params.labelId);
       await bump(a.projectId);
       return undefined;
     },

@@ -1,5 +1,5 @@
 import type { Principal } from '../platform/auth.ts';
-import { conflict, forbidden, notFound } from '../platform/errors.ts';
+import { conflict, conflictOnDuplicate, forbidden, notFound } from '../platform/errors.ts';
 import { User } from '../users/model.ts';
 import type { ProjectAccess } from './access.ts';
 import {
@@ -45,14 +45,10 @@ export async function createProject(
   input: { key: string; name: string; description: string },
 ) {
   if (await Project.exists({ key: input.key })) throw conflict(`Project key ${input.key} is taken`);
-  let p;
-  try {
-    p = await Project.create({ ...input, createdBy: user.userId });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000)
-      throw conflict(`Project key ${input.key} is taken`);
-    throw err;
-  }
+  const p = await conflictOnDuplicate(
+    () => Project.create({ ...input, createdBy: user.userId }),
+    `Project key ${input.key} is taken`,
+  );
   // No transactions on FerretDB v1: the project is created first, then its children; a crash in
   // between leaves a project without states, which createTask repairs (ensureStates).
   await Membership.create({ projectId: p._id, userId: user.userId, role: 'owner' });
@@ -92,6 +88,12 @@ async function memberView(m: { userId: unknown; role: string; addedAt: Date }) {
   };
 }
 
+/** The user's role in the project, or null for a non-member. */
+export async function memberRole(projectId: string, userId: string): Promise<TProjectRole | null> {
+  const m = await Membership.findOne({ projectId, userId }).lean();
+  return m ? (m.role as TProjectRole) : null;
+}
+
 export async function listMembers(projectId: string) {
   const ms = await Membership.find({ projectId }).sort({ addedAt: 1, _id: 1 }).lean();
   const users = await User.find({ _id: { $in: ms.map((m) => m.userId) } }).lean();
@@ -126,13 +128,11 @@ export async function addMember(a: ProjectAccess, userId: string, role: TProject
   if (!(await User.exists({ _id: userId }))) throw notFound('User');
   if (await Membership.exists({ projectId: a.projectId, userId }))
     throw conflict('Already a member');
-  try {
-    const m = await Membership.create({ projectId: a.projectId, userId, role });
-    return memberView(m.toObject());
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw conflict('Already a member');
-    throw err;
-  }
+  const m = await conflictOnDuplicate(
+    () => Membership.create({ projectId: a.projectId, userId, role }),
+    'Already a member',
+  );
+  return memberView(m.toObject());
 }
 
 export async function updateMember(a: ProjectAccess, userId: string, role: TProjectRole) {
@@ -213,12 +213,11 @@ export async function createLabel(
 ) {
   if (await Label.exists({ projectId, name: input.name }))
     throw conflict('A label with this name exists');
-  try {
-    return toLabel((await Label.create({ ...input, projectId })).toObject());
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw conflict('A label with this name exists');
-    throw err;
-  }
+  const l = await conflictOnDuplicate(
+    () => Label.create({ ...input, projectId }),
+    'A label with this name exists',
+  );
+  return toLabel(l.toObject());
 }
 
 export async function updateLabel(

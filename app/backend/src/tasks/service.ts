@@ -3,7 +3,7 @@ import type { Deps } from '../deps.ts';
 import { Comment } from '../comments/model.ts';
 import { diff, record } from '../activity/service.ts';
 import type { Principal } from '../platform/auth.ts';
-import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
+import { AppError, badRequest, conflict, isDuplicateKey, notFound } from '../platform/errors.ts';
 import { projectAccess, type ProjectAccess } from '../projects/access.ts';
 import {
   Label,
@@ -158,7 +158,7 @@ export async function createTask(c: TaskCtx, input: TCreateTask): Promise<TTask>
       doc = await Task.create({ ...fields, number: await nextTaskNumber(pid) });
       break;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000 || attempt >= 20) throw err;
+      if (!isDuplicateKey(err) || attempt >= 20) throw err;
     }
   }
   const t = view(c, doc.toObject());
@@ -219,7 +219,7 @@ async function claim(id: string, retakeStale = true): Promise<boolean> {
     await TaskClaim.create({ _id: id, at: new Date() });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     if (!retakeStale) return false;
     const stale = await TaskClaim.deleteOne({
       _id: id,

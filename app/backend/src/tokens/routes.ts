@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { newApiToken, sha256 } from '../auth/tokens.ts';
-import { notFound } from '../platform/errors.ts';
 import { ZObjectId, type Api } from '../platform/http.ts';
-import { ApiToken, toApiToken } from './model.ts';
 import { ZApiTokenList, ZCreatedToken, ZCreateTokenSchema } from './schemas.ts';
+import { createToken, listTokens, revokeToken } from './service.ts';
 
 export function tokenRoutes(api: Api): void {
   const tag = 'tokens';
@@ -16,10 +14,7 @@ export function tokenRoutes(api: Api): void {
       auth: 'user',
       response: ZApiTokenList,
     },
-    async ({ user }) => {
-      const items = await ApiToken.find({ userId: user.userId }).sort({ createdAt: -1 }).lean();
-      return { items: items.map(toApiToken) };
-    },
+    async ({ user }) => ({ items: await listTokens(user.userId) }),
   );
   api.op(
     {
@@ -31,19 +26,7 @@ export function tokenRoutes(api: Api): void {
       body: ZCreateTokenSchema,
       response: ZCreatedToken,
     },
-    async ({ user, body }) => {
-      const token = newApiToken();
-      const doc = await ApiToken.create({
-        userId: user.userId,
-        name: body.name,
-        tokenHash: sha256(token),
-        prefix: token.slice(0, 10),
-        expiresAt: body.expiresInDays
-          ? new Date(Date.now() + body.expiresInDays * 86400_000)
-          : null,
-      });
-      return { token, apiToken: toApiToken(doc.toObject()) };
-    },
+    ({ user, body }) => createToken(user.userId, body),
   );
   api.op(
     {
@@ -55,8 +38,7 @@ export function tokenRoutes(api: Api): void {
       params: z.object({ id: ZObjectId }),
     },
     async ({ user, params }) => {
-      const r = await ApiToken.deleteOne({ _id: params.id, userId: user.userId });
-      if (r.deletedCount === 0) throw notFound('API token');
+      await revokeToken(user.userId, params.id);
       return undefined;
     },
   );

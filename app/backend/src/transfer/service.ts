@@ -8,7 +8,7 @@ import { record } from '../activity/service.ts';
 import { Comment } from '../comments/model.ts';
 import type { Deps } from '../deps.ts';
 import type { Principal } from '../platform/auth.ts';
-import { AppError, conflict, notFound } from '../platform/errors.ts';
+import { AppError, conflict, isDuplicateKey, notFound } from '../platform/errors.ts';
 import type { ProjectAccess } from '../projects/access.ts';
 import { Counter, Label, Membership, State, type TStateDoc } from '../projects/model.ts';
 import { createState, listMembers, nextTaskNumber } from '../projects/service.ts';
@@ -153,7 +153,7 @@ export async function applyImport(ctx: ImportCtx, id: string) {
   try {
     await ImportClaim.create({ _id: id, at: new Date() });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const again = await find();
     if (!again) throw notFound('Import');
     return settled(again);
@@ -225,7 +225,7 @@ async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
       labelIds.set(l.name.toLowerCase(), String(doc._id));
       labelsCreated++;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       const doc = await Label.findOne({ projectId: pid, name: l.name }).lean();
       if (doc) labelIds.set(l.name.toLowerCase(), String(doc._id));
     }
@@ -236,7 +236,7 @@ async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
     try {
       await Membership.create({ projectId: pid, userId: m.userId, role: m.role });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) continue;
+      if (isDuplicateKey(err)) continue;
       throw err;
     }
     membersAdded++;
@@ -331,7 +331,7 @@ async function execute(ctx: ImportCtx, importId: string, plan: Plan) {
             await Task.create({ ...d, number: await nextTaskNumber(pid) });
             break;
           } catch (e) {
-            if ((e as { code?: number }).code !== 11000 || attempt >= 20) throw e;
+            if (!isDuplicateKey(e) || attempt >= 20) throw e;
           }
         }
     }

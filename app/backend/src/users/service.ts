@@ -1,4 +1,4 @@
-import { conflict, notFound } from '../platform/errors.ts';
+import { conflict, conflictOnDuplicate, notFound } from '../platform/errors.ts';
 import { RefreshToken } from '../auth/model.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { SessionStore } from '../auth/sessions.ts';
@@ -13,18 +13,18 @@ export async function createUser(input: {
   role?: 'admin' | 'member';
 }): Promise<TUser> {
   if (await User.exists({ email: input.email })) throw conflict('Email already registered');
-  try {
-    const u = await User.create({
-      name: input.name,
-      email: input.email,
-      role: input.role ?? 'member',
-      passwordHash: await hashPassword(input.password),
-    });
-    return toUser(u.toObject());
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw conflict('Email already registered');
-    throw err;
-  }
+  const passwordHash = await hashPassword(input.password);
+  const u = await conflictOnDuplicate(
+    () =>
+      User.create({
+        name: input.name,
+        email: input.email,
+        role: input.role ?? 'member',
+        passwordHash,
+      }),
+    'Email already registered',
+  );
+  return toUser(u.toObject());
 }
 
 /**

@@ -2,7 +2,7 @@
 // or deletes it: its owner; project admins (and instance admins) when it is shared. Sharing
 // publishes to the project, so it needs the member role (viewers keep private views).
 import type { Principal } from '../platform/auth.ts';
-import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
+import { badRequest, conflictOnDuplicate, forbidden, notFound } from '../platform/errors.ts';
 import type { ProjectAccess } from '../projects/access.ts';
 import { roleRank } from '../projects/model.ts';
 import { SavedView, toView, type TSavedViewDoc, type TView } from './model.ts';
@@ -26,10 +26,7 @@ function checkShare(c: ViewCtx, shared: boolean | undefined) {
     throw forbidden('Sharing a view with the project requires the member role');
 }
 
-const duplicate = (err: unknown, name: string) =>
-  (err as { code?: number }).code === 11000
-    ? conflict(`You already have a view named "${name}" in this project`)
-    : err;
+const duplicateName = (name: string) => `You already have a view named "${name}" in this project`;
 
 export async function listViews(c: ViewCtx): Promise<{ items: TView[] }> {
   const rows = await SavedView.find({
@@ -65,34 +62,34 @@ export async function createView(c: ViewCtx, input: TCreateView): Promise<TView>
     throw badRequest('Too many views', [
       { path: 'body', message: `at most ${MAX_VIEWS_PER_USER} views per user and project` },
     ]);
-  try {
-    const doc = await SavedView.create({
-      ...input,
-      projectId: c.access.projectId,
-      ownerId: c.user.userId,
-      ownerName: c.user.name,
-    });
-    return view(c, doc.toObject());
-  } catch (err) {
-    throw duplicate(err, input.name);
-  }
+  const doc = await conflictOnDuplicate(
+    () =>
+      SavedView.create({
+        ...input,
+        projectId: c.access.projectId,
+        ownerId: c.user.userId,
+        ownerName: c.user.name,
+      }),
+    duplicateName(input.name),
+  );
+  return view(c, doc.toObject());
 }
 
 export async function updateView(c: ViewCtx, id: string, patch: TUpdateView): Promise<TView> {
   const v = await readable(c, id);
   if (!canEdit(c, v)) throw forbidden('Only the owner or a project admin can change this view');
   if (patch.shared && !v.shared) checkShare(c, true);
-  try {
-    const after = await SavedView.findOneAndUpdate(
-      { _id: v._id },
-      { $set: patch },
-      { new: true },
-    ).lean<TSavedViewDoc>();
-    if (!after) throw notFound('View');
-    return view(c, after);
-  } catch (err) {
-    throw duplicate(err, patch.name ?? v.name);
-  }
+  const after = await conflictOnDuplicate(
+    () =>
+      SavedView.findOneAndUpdate(
+        { _id: v._id },
+        { $set: patch },
+        { new: true },
+      ).lean<TSavedViewDoc>(),
+    duplicateName(patch.name ?? v.name),
+  );
+  if (!after) throw notFound('View');
+  return view(c, after);
 }
 
 export async function deleteView(c: ViewCtx, id: string): Promise<void> {

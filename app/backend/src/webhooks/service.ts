@@ -3,7 +3,7 @@
 // repeated failed deliveries. No Express types here; the queue side lives in listener.ts/job.ts.
 import { randomUUID } from 'node:crypto';
 import type { ProjectEvent } from '../events/bus.ts';
-import { AppError, conflict, notFound } from '../platform/errors.ts';
+import { AppError, conflict, isDuplicateKey, notFound } from '../platform/errors.ts';
 import type { TConfig } from '../platform/config.ts';
 import type { TargetPolicy } from './address.ts';
 import { postJson, type AttemptResult } from './deliver.ts';
@@ -253,7 +253,7 @@ export async function settleDelivery(
   try {
     await WebhookFailure.create({ webhookId: w._id, deliveryId });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err; // already counted
+    if (!isDuplicateKey(err)) throw err; // already counted
   }
   const n = await WebhookFailure.countDocuments({ webhookId: w._id });
   // For display only: a concurrent settle may overwrite it with its own (smaller) count.
