@@ -196,6 +196,9 @@ export async function startStack(
     RATE_LIMIT_MAX: '100000',
     LOGIN_RATE_LIMIT_MAX: '1000',
     QUEUE_PREFIX: `fe-${id}`,
+    // Rate-limit budgets, caches and sessions live in Redis under this prefix: each stack gets
+    // its own, so the suites of one run (all from 127.0.0.1) do not spend one shared auth budget.
+    REDIS_KEY_PREFIX: `fe-${id}:`,
     ENABLE_REGISTRATION: 'true',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
