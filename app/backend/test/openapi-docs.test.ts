@@ -126,6 +126,11 @@ test('the filter box narrows operations and tags (also by field name)', async ()
   assert.equal(await visible(), 1);
   assert.match(await page.locator('details.op:not(.hidden) summary').innerText(), /rotate-secret/);
   assert.equal(await page.locator('section.tag:not(.hidden)').count(), 1);
+  await page.fill('#q', 'users');
+  assert.match(
+    await page.locator('details#post__api_v1_users:not(.hidden) summary').innerText(),
+    /POST\s+\/api\/v1\/users\s+Create a user \(admin\)\s+admin/,
+  );
   await page.fill('#q', 'unreadCount');
   assert.match(
     await page.locator('details.op:not(.hidden) summary').first().innerText(),

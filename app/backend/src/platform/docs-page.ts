@@ -157,6 +157,7 @@ function operation(path, method, op) {
     el('span', { class: 'muted' }, op.summary || ''));
   const body = el('div', { class: 'op-body' });
   const auth = op['x-auth'] || (op.security && op.security.length === 0 ? 'public' : 'user');
+  if (auth !== 'user') sum.append(el('span', { class: 'badge' }, auth));
   body.append(el('p', {}, el('strong', {}, 'Auth: '), AUTH[auth] || auth));
   const params = op.parameters || [];
   if (params.length) {
