@@ -12,7 +12,7 @@ import {
   startNode,
   stopNodeWorkloads,
 } from './services/node.ts';
-import { startMongo } from './services/mongodb.ts';
+import { postgresDirFor, startMongo } from './services/mongodb.ts';
 import { startRedis } from './services/redis.ts';
 import { startS3 } from './services/s3.ts';
 import { startStorage } from './services/storage.ts';
@@ -126,4 +126,5 @@ export async function down(log: (m: string) => void): Promise<void> {
   // Logs stay for post-mortems; data and state go so the next `up` starts clean.
   for (const f of ['data', 'state.json', 'env'])
     rmSync(join(stateDir, f), { recursive: true, force: true });
+  rmSync(postgresDirFor(join(stateDir, 'data')), { recursive: true, force: true });
 }

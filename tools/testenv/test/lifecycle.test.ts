@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { isAlive, tcpReady } from '../src/proc.ts';
 import { nodeIndex, nodeNetwork } from '../src/services/network.ts';
+import { postgresDirFor } from '../src/services/mongodb.ts';
 import { mountsUnder } from '../src/services/node.ts';
 import type { EnvState } from '../src/state.ts';
 
@@ -38,9 +39,11 @@ it('up then down leaves no process and no port behind', async () => {
     const pids = state.services.flatMap((s) => s.processes.map((p) => p.pid));
     assert.equal(
       pids.length,
-      8,
-      'etcd, apiserver, controller-manager, scheduler, kwok, ferretdb, redis, minio',
+      9,
+      'etcd, apiserver, controller-manager, scheduler, kwok, postgresql, ferretdb, redis, minio',
     );
+    const pgDir = postgresDirFor(join(dir, 'data'));
+    assert.ok(existsSync(join(pgDir, 'data', 'PG_VERSION')), `the database cluster in ${pgDir}`);
     const ports = [...readFileSync(join(dir, 'env'), 'utf8').matchAll(/127\.0\.0\.1:(\d+)/g)].map(
       (m) => Number(m[1]),
     );
@@ -54,6 +57,7 @@ it('up then down leaves no process and no port behind', async () => {
     for (const port of ports)
       assert.equal(await tcpReady(port), false, `port ${port} still open after down`);
     assert.throws(() => run('status'), /not running|Command failed/);
+    assert.equal(existsSync(pgDir), false, `${pgDir} left behind after down`);
   }
 });
 

@@ -6,7 +6,9 @@
 // 127.0.0.1 only, trusts local connections, and trades durability for speed (fsync off): it is
 // thrown away with the environment.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaryPath } from '../install.ts';
 import { freePort, tcpReady, waitUntil } from '../proc.ts';
@@ -61,14 +63,29 @@ function run(cmd: string[], what: string): void {
   }
 }
 
+/**
+ * Where the PostgreSQL cluster of the environment whose data folder is `dataDir` lives. As root
+ * the server runs as `postgres`, which may not be able to enter the environment's folder (a
+ * checkout under /root, a mkdtemp folder are 0700): its cluster then lives in a folder of the
+ * system's temporary directory named after the environment, removed by `down` like the rest.
+ */
+export function postgresDirFor(dataDir: string): string {
+  if (process.getuid?.() !== 0) return join(dataDir, 'postgresql');
+  const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  return join(tmpdir(), 'pms-testenv-postgresql', id);
+}
+
 export async function startMongo(ctx: ServiceContext): Promise<RunningService> {
   const bin = postgresBinDir();
   const user = asServerUser();
-  const pgDir = join(ctx.dataDir, 'postgresql');
+  const pgDir = postgresDirFor(ctx.dataDir);
   const socketDir = join(pgDir, 'run');
+  rmSync(pgDir, { recursive: true, force: true });
   mkdirSync(pgDir, { recursive: true });
   if (user.owner) {
+    chmodSync(join(pgDir, '..'), 0o755);
     chownSync(pgDir, user.owner.uid, user.owner.gid);
+    chmodSync(pgDir, 0o700);
   }
   const data = join(pgDir, 'data');
   if (!existsSync(join(data, 'PG_VERSION'))) {
