@@ -607,8 +607,19 @@ describe(
         const row = kubectl(['get', 'pms', INSTANCE, '-n', TENANT_NS, '--no-headers']);
         assert.match(row, new RegExp(`\\s${NEXT.replaceAll('.', '\\.')}\\s`), row);
 
+        // The new pods serve through the ingress: Ready says the pods are ready, not that the
+        // ingress controller has already dropped the old endpoints (a request in between can
+        // meet a pod that is going away, as a user's would; the user retries, so do we).
+        const colleagueToken = await login(api, COLLEAGUE.email, COLLEAGUE.password);
+        await eventually(
+          'the board API answers through the ingress after the roll-out',
+          async () =>
+            (await api('GET', `/projects/${KEY}/board`, undefined, colleagueToken)).status === 200,
+          120_000,
+        );
         // The data from before is there, and the boards are live again on the new pods.
         await column(colleague, 'In Progress').getByTestId(`card-${KEY}-1`).waitFor();
+        await openBoard(admin);
         await quickAdd(admin, 'Todo', 'After the upgrade');
         await column(colleague, 'Todo').getByTestId(`card-${KEY}-4`).waitFor({ timeout: 30_000 });
         await admin.reload();

@@ -19,7 +19,14 @@ export class Ui {
   /** A first visit: the app sends an anonymous user to the sign-in form. */
   async signIn(email: string, password: string): Promise<void> {
     this.credentials = { email, password };
-    await this.page.goto('/projects');
+    // An instance is Ready before the ingress controller has read its Ingress (Traefik answers
+    // 404 until then): try again for a while, as a user reloading the page would.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const res = await this.page.goto('/projects');
+      if (res?.status() !== 404 || Date.now() > deadline) break;
+      await this.page.waitForTimeout(1000);
+    }
     await this.page.waitForURL(/\/sign-in/);
     await this.submitSignInForm();
   }
