@@ -226,6 +226,24 @@ describe('live boards', { timeout: 300_000 }, () => {
     await shot(bob, 'bob-sees-move');
   });
 
+  it('the same user’s change from elsewhere (another tab, a script) updates this board too', async () => {
+    const states = await stack.api<{ items: { id: string; name: string }[] }>(
+      'GET',
+      `/projects/${KEY}/states`,
+      undefined,
+      bobToken,
+    );
+    const backlog = states.items.find((st) => st.name === 'Backlog');
+    assert.ok(backlog);
+    // Bob's own change, not made in this tab: the tab shows it although the actor is Bob.
+    await stack.api('POST', `/projects/${KEY}/tasks/3/move`, { stateId: backlog.id }, bobToken);
+    await bob
+      .locator('section[data-state="Backlog"]')
+      .getByTestId(`card-${KEY}-3`)
+      .waitFor({ timeout: 10_000 });
+    assert.ok(await stillSameDocument(bob));
+  });
+
   it('the open task panel and the notification badge update live', async () => {
     await bob.getByTestId(`card-${KEY}-1`).click();
     const panel = bob.getByRole('dialog', { name: `Task ${KEY}-1` });

@@ -227,10 +227,15 @@ export function Board() {
     },
     [],
   );
-  // Changes by others appear by themselves (this user's own are already shown optimistically).
+  // Changes by others appear by themselves; this tab's own are already shown optimistically
+  // (the same user's changes from another tab or a script still refresh it).
   useLive((m) => {
     if (m.kind === 'resync') reloadSoon();
-    else if (m.kind === 'project' && m.event.actorId !== user?.id && touchesTasks(m.event))
+    else if (
+      m.kind === 'project' &&
+      (m.event.actorId !== user?.id || !api.wroteRecently()) &&
+      touchesTasks(m.event)
+    )
       reloadSoon();
   });
 

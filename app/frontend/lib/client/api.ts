@@ -145,7 +145,20 @@ class ApiClient {
     this.#emit();
   }
 
+  /** When this tab last sent a change (ms since epoch): see `wroteRecently`. */
+  #lastWriteAt = 0;
+
+  /**
+   * Whether this tab sent a change within `ms`. Live events of the user's own changes are
+   * skipped only then (this tab already shows them); the same user's changes from another tab,
+   * a script or an import still refresh the page.
+   */
+  wroteRecently(ms = 3000): boolean {
+    return Date.now() - this.#lastWriteAt < ms;
+  }
+
   async #raw<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
+    if (method !== 'GET') this.#lastWriteAt = Date.now();
     const headers: Record<string, string> = { ...opts.headers, accept: 'application/json' };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
@@ -162,6 +175,7 @@ class ApiClient {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
     }
+    if (method !== 'GET') this.#lastWriteAt = Date.now();
     const body = await parse(res);
     if (!res.ok) throw toApiError(res.status, body, res.headers.get('retry-after'));
     return body as T;
