@@ -46,14 +46,24 @@ export class Ui {
    * back the database as it was at backup time, so a refresh token rotated since then is unknown.
    */
   private async open(path: string): Promise<void> {
-    await this.page.goto(path);
-    // Not 'networkidle': a signed-in page holds the live event stream (/me/events) open, so the
-    // network never goes idle. The app has settled when it shows either the sign-in form or
-    // the signed-in shell.
-    await this.page
-      .getByRole('button', { name: /^Sign (in|out)$/ })
-      .first()
-      .waitFor({ timeout: 90_000 });
+    // After a restore or a roll-out the instance is Ready before the ingress controller routes
+    // to the new pods: the page then says the server is not reachable. Reload for a while, as a
+    // user would.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await this.page.goto(path);
+      // Not 'networkidle': a signed-in page holds the live event stream (/me/events) open, so
+      // the network never goes idle. The app has settled when it shows either the sign-in form
+      // or the signed-in shell.
+      await this.page
+        .getByRole('button', { name: /^Sign (in|out)$/ })
+        .first()
+        .waitFor({ timeout: 90_000 });
+      await this.page.waitForTimeout(1500);
+      const unreachable = await this.page.getByText('The server is not reachable').count();
+      if (unreachable === 0 || Date.now() > deadline) break;
+      await this.page.waitForTimeout(2000);
+    }
     if (/\/sign-in/.test(this.page.url())) {
       await this.submitSignInForm();
       await this.page.goto(path);
