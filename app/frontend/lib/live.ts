@@ -45,9 +45,13 @@ export function streamPath(pathname: string): string {
   return key ? `/projects/${encodeURIComponent(key)}/events` : '/me/events';
 }
 
-/** Reconnect delay: the server's `retry:` doubled per failed attempt, capped, with jitter. */
+/**
+ * Wait before reconnect attempt `attempt`: the server's retry doubling per failure, capped at
+ * 15 s (a roll-out or restore makes every client fail for a while; a longer cap would leave
+ * boards "Reconnecting" long after the new pods serve), with ±25 % jitter.
+ */
 export function backoffMs(attempt: number, retryMs: number, random: number): number {
-  const base = Math.min(30_000, retryMs * 2 ** Math.max(0, attempt));
+  const base = Math.min(15_000, retryMs * 2 ** Math.max(0, attempt));
   return Math.round(base * (0.75 + 0.5 * random));
 }
 

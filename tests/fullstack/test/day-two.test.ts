@@ -621,7 +621,9 @@ describe(
         await column(colleague, 'In Progress').getByTestId(`card-${KEY}-1`).waitFor();
         await openBoard(admin);
         await quickAdd(admin, 'Todo', 'After the upgrade');
-        await column(colleague, 'Todo').getByTestId(`card-${KEY}-4`).waitFor({ timeout: 30_000 });
+        // The colleague's stream died with the old pods and reconnects with back-off (at most 15 s
+        // between attempts, plus jitter): allow a few attempts.
+        await column(colleague, 'Todo').getByTestId(`card-${KEY}-4`).waitFor({ timeout: 60_000 });
         await admin.reload();
         const card = column(admin, 'In Progress').getByTestId(`card-${KEY}-1`);
         await card.getByText('Before the upgrade').waitFor();
