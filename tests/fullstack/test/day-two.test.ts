@@ -610,11 +610,13 @@ describe(
         // The new pods serve through the ingress: Ready says the pods are ready, not that the
         // ingress controller has already dropped the old endpoints (a request in between can
         // meet a pod that is going away, as a user's would; the user retries, so do we).
-        const colleagueToken = await login(api, COLLEAGUE.email, COLLEAGUE.password);
         await eventually(
           'the board API answers through the ingress after the roll-out',
-          async () =>
-            (await api('GET', `/projects/${KEY}/board`, undefined, colleagueToken)).status === 200,
+          async () => {
+            // Through the ingress even the sign-in can meet a pod that went away (502/504).
+            const token = await login(api, COLLEAGUE.email, COLLEAGUE.password);
+            return (await api('GET', `/projects/${KEY}/board`, undefined, token)).status === 200;
+          },
           120_000,
         );
         // The data from before is there, and the boards are live again on the new pods.
