@@ -301,7 +301,26 @@ export function tagInContainerd(containerdAddress: string, from: string, to: str
 
 /** `kubectl apply -k config/default`: the operator as the install docs give it. */
 export function installOperator(kubectl: Kubectl): void {
-  kubectl(['apply', '--server-side', '-k', join(repoRoot, 'config', 'default')]);
+  // A previous test's uninstall may still be finishing (a CRD being deleted takes the apply and
+  // then disappears): apply until the CRDs are served, as `kubectl wait` reports.
+  const crds = ['pmsinstances', 'pmsbackups', 'pmsrestores'].map((p) => `crd/${p}.pms.io`);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    for (const crd of crds) {
+      const o = kubectl.find<KubeObject & { metadata: { deletionTimestamp?: string } }>(
+        'crd',
+        crd.slice('crd/'.length),
+      );
+      if (o?.metadata.deletionTimestamp) kubectl(['wait', '--for=delete', '--timeout=120s', crd]);
+    }
+    kubectl(['apply', '--server-side', '-k', join(repoRoot, 'config', 'default')]);
+    try {
+      kubectl(['wait', '--for=condition=Established', '--timeout=30s', ...crds]);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
 }
 
 /**
