@@ -112,14 +112,15 @@ interface PodObject extends KubernetesObject {
 }
 
 /**
- * The JSON pms-backup wrote to /dev/termination-log, from the Job's most recent pod that
- * reported one (pods that ran no container, as under kwok, report nothing).
+ * The termination messages of container `container` in the Job's pods, oldest pod first (pods
+ * that ran no container, as under kwok, report nothing).
  */
-export async function jobResult(
+export async function jobTerminationMessages(
   ctx: Pick<ReconcileContext, 'client'>,
   namespace: string,
   jobName: string,
-): Promise<Record<string, unknown> | undefined> {
+  container: string,
+): Promise<string[]> {
   const list = await ctx.client.list<PodObject>(
     'v1',
     'Pod',
@@ -130,7 +131,7 @@ export async function jobResult(
     undefined,
     `batch.kubernetes.io/job-name=${jobName}`,
   );
-  const messages = list.items
+  return list.items
     .map((p) => toWire(p) as PodObject)
     .sort((a, b) =>
       String(a.metadata?.creationTimestamp ?? '').localeCompare(
@@ -138,9 +139,18 @@ export async function jobResult(
       ),
     )
     .flatMap((p) => p.status?.containerStatuses ?? [])
-    .filter((c) => c.name === 'pms-backup')
+    .filter((c) => c.name === container)
     .map((c) => c.state?.terminated?.message)
     .filter((m): m is string => !!m);
+}
+
+/** The JSON pms-backup wrote to /dev/termination-log, from the Job's most recent pod that reported one. */
+export async function jobResult(
+  ctx: Pick<ReconcileContext, 'client'>,
+  namespace: string,
+  jobName: string,
+): Promise<Record<string, unknown> | undefined> {
+  const messages = await jobTerminationMessages(ctx, namespace, jobName, 'pms-backup');
   for (const m of messages.reverse()) {
     try {
       const parsed = JSON.parse(m) as unknown;

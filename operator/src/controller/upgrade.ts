@@ -36,9 +36,8 @@ import {
 import { names } from '../render/names.ts';
 import type { Child } from '../render/types.ts';
 import { renderDeployments } from '../render/workloads.ts';
-import { jobState, type JobObject } from './backup-shared.ts';
+import { jobState, jobTerminationMessages, type JobObject } from './backup-shared.ts';
 import type { ReconcileContext } from './types.ts';
-import { toWire } from './wire.ts';
 
 const APP = new Set(['backend', 'frontend', 'worker']);
 const VERSION_LABEL = 'app.kubernetes.io/version';
@@ -163,42 +162,13 @@ function failedMessage(
   );
 }
 
-interface PodObject extends KubernetesObject {
-  status?: {
-    containerStatuses?: {
-      name: string;
-      state?: { terminated?: { message?: string; exitCode?: number } };
-    }[];
-  };
-}
-
 /** The newest termination message of the migrate container among the Job's pods. */
 export async function readMigrationFailure(
   ctx: Pick<ReconcileContext, 'client'>,
   namespace: string,
   jobName: string,
 ): Promise<string | undefined> {
-  const list = await ctx.client.list<PodObject>(
-    'v1',
-    'Pod',
-    namespace,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    `batch.kubernetes.io/job-name=${jobName}`,
-  );
-  const messages = list.items
-    .map((p) => toWire(p) as PodObject)
-    .sort((a, b) =>
-      String(a.metadata?.creationTimestamp ?? '').localeCompare(
-        String(b.metadata?.creationTimestamp ?? ''),
-      ),
-    )
-    .flatMap((p) => p.status?.containerStatuses ?? [])
-    .filter((c) => c.name === MIGRATION_CONTAINER)
-    .map((c) => c.state?.terminated?.message)
-    .filter((m): m is string => !!m);
+  const messages = await jobTerminationMessages(ctx, namespace, jobName, MIGRATION_CONTAINER);
   return messages.at(-1);
 }
 
