@@ -270,7 +270,13 @@ test('the printed URL serves the sign-in page; the printed password signs in', a
   assert.equal(new URL(url).host, host);
   // The printed URL, through the ingress: follow the app's redirects (/ → /projects → sign-in).
   let path = new URL(url).pathname;
+  // Ready comes a moment before the ingress controller has read the new Ingress (Traefik answers
+  // 404 until then): a user reloads, so does the test, for a bounded minute.
   let res = await http(ip, host, 'GET', path);
+  for (let i = 0; i < 30 && res.status === 404; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    res = await http(ip, host, 'GET', path);
+  }
   for (let i = 0; i < 5 && res.status >= 300 && res.status < 400; i++) {
     path = new URL(res.location, url).pathname;
     res = await http(ip, host, 'GET', path);
