@@ -12,6 +12,8 @@ export interface BenchProxy {
   url: string;
   requests: number;
   writes: string[];
+  /** Requests by `VERB resource` (`GET pmsinstances`, `WATCH secrets`, `PATCH pmsinstances/status`). */
+  byKind: Map<string, number>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -21,10 +23,12 @@ export async function startBenchProxy(kc: KubeConfig): Promise<BenchProxy> {
   const tls: RequestOptions = {};
   await kc.applyToHTTPSOptions(tls);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const state = { requests: 0, writes: [] as string[] };
+  const state = { requests: 0, writes: [] as string[], byKind: new Map<string, number>() };
   const server: Server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     state.requests += 1;
+    const kind = requestKind(method, req.url ?? '/');
+    state.byKind.set(kind, (state.byKind.get(kind) ?? 0) + 1);
     if (method !== 'GET' && method !== 'HEAD') state.writes.push(`${method} ${req.url}`);
     const headers = { ...req.headers, host: target.host };
     delete headers.authorization;
@@ -57,9 +61,13 @@ export async function startBenchProxy(kc: KubeConfig): Promise<BenchProxy> {
     get writes() {
       return state.writes;
     },
+    get byKind() {
+      return state.byKind;
+    },
     reset() {
       state.requests = 0;
       state.writes = [];
+      state.byKind = new Map();
     },
     close: () =>
       new Promise<void>((r) => {
@@ -68,4 +76,27 @@ export async function startBenchProxy(kc: KubeConfig): Promise<BenchProxy> {
         agent.destroy();
       }),
   };
+}
+
+/**
+ * `VERB resource[/subresource]` of an API request: `LIST secrets` for a collection GET,
+ * `WATCH secrets` for `?watch=true`, `GET pmsinstances` for one object, `PATCH
+ * pmsinstances/status` for a subresource.
+ */
+export function requestKind(method: string, url: string): string {
+  const u = new URL(url, 'http://x');
+  const parts = u.pathname.split('/').filter(Boolean);
+  // /api/v1/... or /apis/<group>/<version>/...
+  let rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  const [resource = '?', name, sub] = rest;
+  let verb = method;
+  if (method === 'GET')
+    verb =
+      u.searchParams.get('watch') === 'true' || u.searchParams.get('watch') === '1'
+        ? 'WATCH'
+        : name
+          ? 'GET'
+          : 'LIST';
+  return `${verb} ${resource}${sub ? `/${sub}` : ''}`;
 }

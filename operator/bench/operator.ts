@@ -13,12 +13,14 @@
 // each pending PVC of its namespaces to a hostPath PV (all removed at the end).
 //
 // Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
+//          --resync 15s (the operator's RESYNC_PERIOD during the run)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -40,6 +42,9 @@ const { values: args } = parseArgs({
     'steady-seconds': { type: 'string', default: '60' },
     'timeout-seconds': { type: 'string', default: '900' },
     concurrency: { type: 'string', default: '64' },
+    // The operator's RESYNC_PERIOD in the run: short, so that in the steady-state window every
+    // instance is reconciled several times and "0 writes" means a reconcile writes nothing.
+    resync: { type: 'string', default: '15s' },
   },
 });
 const sizes = (args.sizes ?? '')
@@ -49,6 +54,7 @@ const sizes = (args.sizes ?? '')
 const steadyMs = Number(args['steady-seconds']) * 1000;
 const timeoutMs = Number(args['timeout-seconds']) * 1000;
 const concurrency = Number(args.concurrency);
+const resync = args.resync ?? '15s';
 
 const runId = randomBytes(3).toString('hex');
 const log = (msg: string) =>
@@ -187,7 +193,13 @@ interface Result {
     peakRssMiB: number;
     rssAtStartMiB: number;
     reconciles: Record<string, number>;
+    /** Reconciles of PmsInstances during the steady-state window (all results). */
+    steadyStateReconciles: number;
+    /** Requests per instance until all Ready, by `VERB resource`, largest first. */
+    requestsByKind: Record<string, number>;
   };
+  /** Load average (1 min) sampled every 10 s while this size ran: min, max, mean. */
+  load: { min: number; max: number; mean: number };
   baseline: {
     secondsToCreateChildren: number;
     secondsUntilWorkloadsReady: number;
@@ -352,6 +364,7 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
       LEADER_ELECTION: 'false',
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
+      RESYNC_PERIOD: resync,
       KUBERNETES_SERVICE_HOST: '',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -397,19 +410,26 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
     }
     const readySeconds = (performance.now() - t0) / 1000;
     const requestsUntilReady = proxy.requests;
+    const byKind = [...proxy.byKind].sort((a, b) => b[1] - a[1]);
     await binder.stop();
     log(
-      `operator N=${n}: all Ready in ${readySeconds.toFixed(1)} s; steady state for ${steadyMs / 1000} s`,
+      `operator N=${n}: all Ready in ${readySeconds.toFixed(1)} s; steady state for ${steadyMs / 1000} s (resync ${resync})`,
     );
+    const reconcilesNow = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return [
+        ...metrics.matchAll(
+          /^pms_operator_reconcile_total\{controller="pmsinstance",result="(\w+)"\} (\d+)/gm,
+        ),
+      ].map((m) => [m[1], Number(m[2])] as const);
+    };
+    const total = (rs: (readonly [string | undefined, number])[]) =>
+      rs.reduce((sum, [, v]) => sum + v, 0);
+    const before = total(await reconcilesNow());
     proxy.reset();
     await sleep(steadyMs);
     const steadyWrites = [...proxy.writes];
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const reconciles = [
-      ...metrics.matchAll(
-        /^pms_operator_reconcile_total\{controller="pmsinstance",result="(\w+)"\} (\d+)/gm,
-      ),
-    ].map((m) => [m[1], Number(m[2])] as const);
+    const reconciles = await reconcilesNow();
     const rss = peakRss(pid);
     return {
       namespaces,
@@ -421,6 +441,8 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
       peakRssMiB: rss / 1024 / 1024,
       startRssMiB: startRss / 1024 / 1024,
       reconciles: Object.fromEntries(reconciles),
+      steadyReconciles: total(reconciles) - before,
+      requestsByKind: Object.fromEntries(byKind.map(([k, v]) => [k, round(v / n)])),
     };
   } finally {
     await stopChild();
@@ -449,6 +471,7 @@ async function main() {
   try {
     for (const n of sizes) {
       log(`N=${n}: baseline`);
+      const load = sampleLoad();
       const base = await baseline(admin, kc, n);
       await deleteNamespaces(admin, base.namespaces);
       log(`N=${n}: operator`);
@@ -464,7 +487,10 @@ async function main() {
           peakRssMiB: round(op.peakRssMiB),
           rssAtStartMiB: round(op.startRssMiB),
           reconciles: op.reconciles,
+          steadyStateReconciles: op.steadyReconciles,
+          requestsByKind: op.requestsByKind,
         },
+        load: load.stop(),
         baseline: {
           secondsToCreateChildren: round(base.createdSeconds),
           secondsUntilWorkloadsReady: round(base.readySeconds),
@@ -528,6 +554,26 @@ function writeReport(results: Result[]): void {
         `${ratio(r.operator.apiRequestsPerInstance, r.baseline.apiRequestsPerInstance)} |`,
     ),
     '',
+    `Steady state: RESYNC_PERIOD=${resync}, so every instance is reconciled about ` +
+      `${Math.floor(steadyMs / 1000 / parseSeconds(resync))} times in the window.`,
+    '',
+    '| N | reconciles in the window | per instance | writes | load average (1 min) min / mean / max |',
+    '|---:|---:|---:|---:|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.n} | ${r.operator.steadyStateReconciles} | ${round(r.operator.steadyStateReconciles / r.n)} | ` +
+        `${r.operator.steadyStateWrites} | ${r.load.min} / ${r.load.mean} / ${r.load.max} |`,
+    ),
+    '',
+    'Operator requests per instance until all Ready, by kind:',
+    '',
+    ...results.flatMap((r) => [
+      `- N = ${r.n}: ` +
+        Object.entries(r.operator.requestsByKind)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+    ]),
+    '',
   ].join('\n');
   writeFileSync(join(outDir, `operator-${stamp}.md`), md);
   console.log(md);
@@ -535,6 +581,29 @@ function writeReport(results: Result[]): void {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Samples the 1-minute load average every 10 s until stopped (other work on the machine counts). */
+function sampleLoad() {
+  const samples = [loadavg()[0] ?? 0];
+  const timer = setInterval(() => samples.push(loadavg()[0] ?? 0), 10_000);
+  return {
+    stop() {
+      clearInterval(timer);
+      return {
+        min: round(Math.min(...samples)),
+        max: round(Math.max(...samples)),
+        mean: round(samples.reduce((a, b) => a + b, 0) / samples.length),
+      };
+    },
+  };
+}
+
+/** Seconds of a Go-style duration (`15s`, `1m`, `500ms`). */
+function parseSeconds(d: string): number {
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(d);
+  const unit = { ms: 0.001, s: 1, m: 60, h: 3600 }[m?.[2] ?? 'ms'] ?? 1;
+  return Number(m?.[1] ?? 0) * unit || 1;
+}
 
 /** `a ÷ b` to two decimals, or n/a when either side was not measured. */
 function ratio(a: number | null | undefined, b: number | null | undefined): string {

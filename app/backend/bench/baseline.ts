@@ -1,6 +1,7 @@
 // The floor for the benchmark: a bare Node HTTP server running, with the MongoDB driver alone
 // (no Express, no auth, no validation, no mongoose documents, no cache), the same database
 // queries as the API scenarios it is compared with:
+//   GET  /states  the workflow states of WEB (the harness's idle probe, not a scenario)
 //   GET  /list    `GET /projects/WEB/tasks?priority=high,urgent&limit=50`
 //   GET  /board   `GET /projects/WEB/board` (the states, then every task by rank)
 //   POST /create  `POST /projects/OPS/tasks` (first state, last rank in it, the task counter,
@@ -26,7 +27,7 @@ const tasks = db.collection('tasks');
 
 async function list() {
   const items = await tasks
-    .find({ $and: [{ projectId: web }, { priority: { $in: ['high', 'urgent'] } }] })
+    .find({ projectId: web, $and: [{ priority: { $in: ['high', 'urgent'] } }] })
     .sort({ createdAt: -1, _id: -1 })
     .limit(51)
     .toArray();
@@ -89,7 +90,13 @@ async function create() {
   }
 }
 
+/** A cheap read (a handful of documents, filter pushed down): the harness's "is it idle" probe. */
+async function states() {
+  return db.collection('states').find({ projectId: web }).toArray();
+}
+
 const routes: Record<string, () => Promise<unknown>> = {
+  'GET /states': states,
   'GET /list': list,
   'GET /board': board,
   'POST /create': create,

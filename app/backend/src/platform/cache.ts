@@ -4,15 +4,20 @@
 // bump that could not be written is retried when Redis comes back.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { JsonText } from './json-text.ts';
 
 export interface Cache {
-  wrap<T>(ns: string, key: string, load: () => Promise<T>): Promise<T>;
+  /**
+   * The JSON text of `load()`'s value, from the cache when present. Text, not a value: a hit is
+   * sent as it is stored (no parse and re-serialise of a board of hundreds of tasks).
+   */
+  json(ns: string, key: string, load: () => Promise<unknown>): Promise<JsonText>;
   bump(ns: string): Promise<void>;
 }
 
 /** No caching: reads always load, bumps do nothing (CACHE_ENABLED=false). */
 export const noCache: Cache = {
-  wrap: (_ns, _key, load) => load(),
+  json: async (_ns, _key, load) => JsonText.of(await load()),
   bump: async () => undefined,
 };
 
@@ -28,20 +33,20 @@ export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, pr
     }
   });
   return {
-    async wrap(ns, key, load) {
-      if (!ready() || pending.has(ns)) return load();
+    async json(ns, key, load) {
+      if (!ready() || pending.has(ns)) return JsonText.of(await load());
       let full: string;
       try {
         const ver = (await redis.get(`${prefix}cv:${ns}`)) ?? '0';
         full = `${prefix}c:${ns}:${ver}:${key}`;
         const hit = await redis.get(full);
-        if (hit !== null) return JSON.parse(hit) as Awaited<ReturnType<typeof load>>;
+        if (hit !== null) return new JsonText(hit);
       } catch (err) {
         logger.debug({ err: (err as Error).message }, 'cache read failed');
-        return load();
+        return JsonText.of(await load());
       }
-      const value = await load();
-      redis.set(full, JSON.stringify(value), 'EX', ttlSeconds).catch(() => undefined);
+      const value = JsonText.of(await load());
+      redis.set(full, value.text, 'EX', ttlSeconds).catch(() => undefined);
       return value;
     },
     async bump(ns) {

@@ -11,6 +11,8 @@ export async function connectMongo(config: TConfig): Promise<typeof mongoose> {
     dbName: config.MONGODB_DB,
     serverSelectionTimeoutMS: 5000,
     maxPoolSize: 20,
+    // Command events feed the database metrics (platform/metrics.ts) and the round-trip tests.
+    monitorCommands: true,
   });
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { requirePrincipal, type Principal } from './auth.ts';
 import { AppError, type ErrorDetail } from './errors.ts';
+import { JsonText } from './json-text.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -211,7 +212,15 @@ export class Api {
           'internal_error',
           `${operation.method.toUpperCase()} ${operation.path} is documented as 204 but returned a body`,
         );
-      else {
+      else if (result instanceof JsonText) {
+        if (checkResponses)
+          checkResponse(
+            operation,
+            JSON.parse(result.text),
+            (req as { log?: Logger }).log ?? logger,
+          );
+        res.status(status).type('application/json').send(result.text);
+      } else {
         if (checkResponses)
           checkResponse(operation, result, (req as { log?: Logger }).log ?? logger);
         res.status(status).json(result);

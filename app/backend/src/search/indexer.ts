@@ -22,16 +22,27 @@ type Id = string | Types.ObjectId;
 export async function reindexTasks(ids: readonly Id[]): Promise<void> {
   for (let i = 0; i < ids.length; i += BATCH) {
     const batch = ids.slice(i, i + BATCH);
-    const tasks = await Task.find(
-      { _id: { $in: batch } },
-      { projectId: 1, title: 1, description: 1, updatedAt: 1 },
-    ).lean();
-    const comments = await Comment.find(
-      { taskId: { $in: tasks.map((t) => t._id) } },
-      { taskId: 1, body: 1, createdAt: 1 },
-    )
-      .sort({ _id: 1 })
-      .lean();
+    // One id (every API write) is matched by equality: FerretDB pushes equality down to its
+    // database but reads the whole collection for `$in` (126 ms instead of 1 ms on 1,200 tasks).
+    const one = batch.length === 1 ? batch[0] : undefined;
+    const tasks = await Task.find(one !== undefined ? { _id: one } : { _id: { $in: batch } }, {
+      projectId: 1,
+      title: 1,
+      description: 1,
+      updatedAt: 1,
+    }).lean();
+    const [only] = tasks;
+    const comments =
+      tasks.length === 0
+        ? []
+        : await Comment.find(
+            tasks.length === 1 && only
+              ? { taskId: only._id }
+              : { taskId: { $in: tasks.map((t) => t._id) } },
+            { taskId: 1, body: 1, createdAt: 1 },
+          )
+            .sort({ _id: 1 })
+            .lean();
     const byTask = new Map<string, { body: string; createdAt: Date }[]>();
     for (const c of comments) {
       const list = byTask.get(String(c.taskId)) ?? [];

@@ -433,8 +433,13 @@ export async function deleteTask(
   await c.deps.cache.bump(cacheNs(pid));
 }
 
-function buildFilter(c: TaskCtx, f: TTaskFilter): Record<string, unknown> {
-  const and: Record<string, unknown>[] = [{ projectId: c.access.projectId }];
+/**
+ * The task query of a list or board: `projectId` as a top-level equality (FerretDB pushes only
+ * top-level equalities down to its database; inside `$and` it would read every project's tasks),
+ * the other conditions under `$and`.
+ */
+function buildFilter(c: TaskCtx, f: TTaskFilter): TaskFilter {
+  const and: Record<string, unknown>[] = [];
   if (f.state?.length) and.push({ stateId: { $in: f.state } });
   if (f.assignee?.length) {
     const ids = f.assignee.filter((a) => a !== 'none').map((a) => (a === 'me' ? c.user.userId : a));
@@ -453,7 +458,14 @@ function buildFilter(c: TaskCtx, f: TTaskFilter): Record<string, unknown> {
     const title = { title: { $regex: escapeRegex(f.q), $options: 'i' } };
     and.push(n !== null ? { $or: [title, { number: n }] } : title);
   }
-  return and.length === 1 ? (and[0] as Record<string, unknown>) : { $and: and };
+  return and.length
+    ? { projectId: c.access.projectId, $and: and }
+    : { projectId: c.access.projectId };
+}
+
+interface TaskFilter {
+  projectId: string;
+  $and?: Record<string, unknown>[];
 }
 
 export async function listTasks(
@@ -463,13 +475,13 @@ export async function listTasks(
   let filter = buildFilter(c, f);
   if (f.cursor) {
     const cur = decodeCursor(f.sort, f.cursor);
-    filter = { $and: [filter, afterCursor(f.sort, cur.value, cur.id)] };
+    filter = { ...filter, $and: [...(filter.$and ?? []), afterCursor(f.sort, cur.value, cur.id)] };
   }
   // The cache key is the final query (with `me` resolved), so users never share a wrong page.
   const cacheKey = `list:${createHash('sha1')
     .update(JSON.stringify([filter, f.sort, f.limit]))
     .digest('base64url')}`;
-  return c.deps.cache.wrap(cacheNs(c.access.projectId), cacheKey, async () => {
+  return c.deps.cache.json(cacheNs(c.access.projectId), cacheKey, async () => {
     const rows = await Task.find(filter)
       .sort(sortSpec(f.sort))
       .limit(f.limit + 1)
@@ -492,7 +504,7 @@ export async function board(c: TaskCtx, f: TTaskFilter) {
   // Keyed by the resolved query, like listTasks: `assignee=me` is a different board per caller.
   const filter = buildFilter(c, f);
   const cacheKey = `board:${createHash('sha1').update(JSON.stringify(filter)).digest('base64url')}`;
-  return c.deps.cache.wrap(cacheNs(pid), cacheKey, async () => {
+  return c.deps.cache.json(cacheNs(pid), cacheKey, async () => {
     const states = await State.find({ projectId: pid })
       .sort({ position: 1, _id: 1 })
       .lean<TStateDoc[]>();
