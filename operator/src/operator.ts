@@ -213,6 +213,12 @@ class ControllerSet {
       if (!inf?.synced) return undefined;
       return inf.byIndex(BY_INSTANCE, `${namespace}/${instance}`);
     },
+    primary: (kind, namespace, name) => {
+      if (!this.controllers.some((d) => kindKey(d.primary) === kindKey(kind))) return undefined;
+      const inf = this.informers.get(kindKey(kind));
+      if (!inf?.synced) return undefined;
+      return inf.get(name, namespace) ?? null;
+    },
   };
 
   async start(): Promise<void> {

@@ -35,16 +35,25 @@ export function makeApply(client: KubernetesObjectApi) {
 export async function createIfAbsent<T extends KubernetesObject>(
   client: KubernetesObjectApi,
   obj: T,
+  opts: {
+    /**
+     * The caller has just seen that the object does not exist (in its cache or a list): create
+     * at once; an object created meanwhile answers 409 and is read then.
+     */
+    knownAbsent?: boolean;
+  } = {},
 ): Promise<{ object: T; created: boolean }> {
   const header = {
     apiVersion: obj.apiVersion ?? '',
     kind: obj.kind ?? '',
     metadata: { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace },
   };
-  try {
-    return { object: await client.read<T>(header), created: false };
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
+  if (!opts.knownAbsent) {
+    try {
+      return { object: await client.read<T>(header), created: false };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
   try {
     return {

@@ -134,7 +134,9 @@ export async function ensureSecrets(
   const created: string[] = [];
   for (const secret of secrets) {
     if (live.has(key('Secret', secret.metadata.name))) continue;
-    const r = await createIfAbsent(ctx.client, toClientModel(secret as KubernetesObject));
+    const r = await createIfAbsent(ctx.client, toClientModel(secret as KubernetesObject), {
+      knownAbsent: true,
+    });
     if (r.created) created.push(ref(secret));
   }
   return created;
@@ -166,7 +168,9 @@ export async function applyChildren(
     let live = current.get(key(child.kind, child.metadata.name));
     if (CREATE_ONLY_KINDS.has(child.kind)) {
       if (!live) {
-        const r = await createIfAbsent(ctx.client, toClientModel(child as KubernetesObject));
+        const r = await createIfAbsent(ctx.client, toClientModel(child as KubernetesObject), {
+          knownAbsent: true,
+        });
         if (r.created) out.created.push(ref(child));
       }
       continue;
@@ -175,9 +179,10 @@ export async function applyChildren(
       out.applied.push(...(await prepareStatefulSet(ctx, owner, child, live)));
     const drift = live ? driftPaths(child, live) : ['(missing)'];
     if (drift.length > 0) {
-      // Before the first write, make sure the spec rendered is still the latest: a stale
-      // reconcile must not undo what another writer (e.g. a restore scaling to zero) just did.
-      if (!checked) {
+      // Before the first change to an existing child, make sure the spec rendered is still the
+      // latest: a stale reconcile must not undo what another writer (e.g. a restore scaling to
+      // zero) just did. Creating a missing child undoes nothing, so it needs no such read.
+      if (!checked && live) {
         checked = true;
         if (!(await stillCurrent())) return { ...out, stale: true };
       }

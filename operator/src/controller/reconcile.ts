@@ -23,6 +23,8 @@ import {
 } from '../status/compute.ts';
 import { hibernatedStatus, withWakeCondition } from '../status/hibernate.ts';
 import { routeGates } from '../status/route.ts';
+import { onlyProgress } from '../status/progress.ts';
+import { statusMergePatch } from '../status/patch.ts';
 import {
   applyChildren,
   ensureSecrets,
@@ -36,6 +38,7 @@ import { observeLastBackupCached } from './last-backup.ts';
 import { checkExternalRefs, readExternalStores } from './external-stores.ts';
 import { readObject } from './read.ts';
 import { writeStatus } from './status-writer.ts';
+import { WrittenStatuses } from './written-statuses.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
 import { HTTP_ROUTE, SERVICE_MONITOR } from './owned.ts';
 import { planUpgradeStep, recordUpgradeEvents, withUpgrade, withUpgradeStatus } from './upgrade.ts';
@@ -77,6 +80,12 @@ const writeInstanceStatus = async (
 ): Promise<boolean> =>
   !!(await writeStatus(ctx, raw, status, { plural: PLURAL, fields: OWNED_STATUS_FIELDS }));
 
+/**
+ * Component progress (status/progress.ts) is written at most this often per instance; Ready,
+ * phase and every other change are written at once.
+ */
+export const PROGRESS_WRITE_INTERVAL_MS = 5_000;
+
 /** While not Ready, look again this often even if no watch event arrives. */
 export const NOT_READY_REQUEUE_MS = 30_000;
 
@@ -91,6 +100,26 @@ export function newestBackup(
   return (observed.time ?? '') >= (recorded.time ?? '') ? observed : recorded;
 }
 
+const toJson = (status: PmsInstanceStatus) =>
+  JSON.parse(JSON.stringify(status)) as Record<string, unknown>;
+
+const PRIMARY = { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, namespaced: true } as const;
+
+/**
+ * The instance from the runtime's informer (a private copy: the reconcile may change it), or a
+ * GET where there is no synced cache. A cached copy can trail a write this process just made;
+ * that write's own watch event queues the instance again, so the next reconcile sees it.
+ */
+async function readInstance(
+  ctx: ReconcileContext,
+  key: ObjectKey,
+): Promise<RawInstance | undefined> {
+  const cached = ctx.cache?.primary(PRIMARY, key.namespace, key.name);
+  if (cached === null) return undefined;
+  if (cached) return structuredClone(cached) as RawInstance;
+  return readObject<RawInstance>(ctx, API_VERSION, KIND, key.namespace, key.name);
+}
+
 export interface ReconcileOptions {
   /** CSPRNG for generated credentials (tests may inject a deterministic one). */
   random?: (n: number) => Uint8Array;
@@ -103,14 +132,49 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
   const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const now = opts.now ?? (() => new Date());
   const discover = makeDiscovery({ ttlMs: opts.discoveryTtlMs });
+  const statuses = new WrittenStatuses<PmsInstanceStatus>(OWNED_STATUS_FIELDS);
+  const writeInstanceStatusOnce = async (
+    ctx: ReconcileContext,
+    raw: RawInstance,
+    status: PmsInstanceStatus,
+  ): Promise<boolean> => {
+    const written = await writeInstanceStatus(ctx, raw, status);
+    if (written) {
+      statuses.remember(raw, status);
+      lastWrite.set(`${raw.metadata?.namespace}/${raw.metadata?.name}`, now().getTime());
+    }
+    return written;
+  };
+  /** When this process last wrote each instance's status (ms), for the progress interval. */
+  const lastWrite = new Map<string, number>();
+  /** How long a progress-only change waits for the interval (0: write now). */
+  const progressWait = (raw: RawInstance, status: PmsInstanceStatus): number => {
+    if (!onlyProgress(raw.status, status)) return 0;
+    if (
+      !statusMergePatch(
+        raw.status as Record<string, unknown> | undefined,
+        toJson(status),
+        OWNED_STATUS_FIELDS,
+      )
+    )
+      return 0;
+    const since =
+      now().getTime() - (lastWrite.get(`${raw.metadata?.namespace}/${raw.metadata?.name}`) ?? 0);
+    return Math.max(0, PROGRESS_WRITE_INTERVAL_MS - since);
+  };
 
   return async function reconcilePmsInstance(
     ctx: ReconcileContext,
     key: ObjectKey,
   ): Promise<ReconcileResult> {
-    const raw = await readObject<RawInstance>(ctx, API_VERSION, KIND, key.namespace, key.name);
+    const read = await readInstance(ctx, key);
     // Gone, or going: children are dependents and the garbage collector removes them.
-    if (!raw || raw.metadata?.deletionTimestamp) return {};
+    if (!read || read.metadata?.deletionTimestamp) {
+      statuses.forget(key.namespace, key.name);
+      lastWrite.delete(`${key.namespace}/${key.name}`);
+      return {};
+    }
+    const raw = statuses.overlay(read);
 
     let instance: PmsInstance;
     try {
@@ -118,14 +182,14 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     } catch (err) {
       if (!(err instanceof InvalidSpecError)) throw err;
       const status = invalidSpecStatus(raw.metadata?.generation, err.message, raw.status, now());
-      if (await writeInstanceStatus(ctx, raw, status)) {
+      if (await writeInstanceStatusOnce(ctx, raw, status)) {
         await ctx.events.record(raw, 'Warning', 'InvalidSpec', err.message);
       }
       throw new PermanentError(`invalid spec: ${err.message}`);
     }
 
     if (instance.spec.paused) {
-      if (await writeInstanceStatus(ctx, raw, pausedStatus(instance, raw.status, now()))) {
+      if (await writeInstanceStatusOnce(ctx, raw, pausedStatus(instance, raw.status, now()))) {
         await ctx.events.record(
           raw,
           'Normal',
@@ -233,7 +297,9 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       );
     const wasReady = findCondition(raw.status?.conditions, CONDITION.Ready)?.status === 'True';
     const ready = findCondition(status.conditions, CONDITION.Ready);
-    if (await writeInstanceStatus(ctx, raw, status)) {
+    // Component progress waits for the interval; the reconcile it asks for writes it then.
+    const waitMs = progressWait(raw, status);
+    if (waitMs === 0 && (await writeInstanceStatusOnce(ctx, raw, status))) {
       await recordUpgradeEvents(ctx, raw, raw.status, status);
       if (ready?.status === 'True' && !wasReady)
         await ctx.events.record(
@@ -245,6 +311,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       if (ready?.status === 'False' && wasReady && !instance.spec.hibernate)
         await ctx.events.record(raw, 'Warning', 'Degraded', ready.message);
     }
+    if (waitMs > 0) return { requeueAfterMs: waitMs };
     if (instance.spec.hibernate) {
       const asleep = findCondition(status.conditions, CONDITION.Hibernated)?.status === 'True';
       const was = findCondition(raw.status?.conditions, CONDITION.Hibernated)?.status === 'True';

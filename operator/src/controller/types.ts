@@ -35,6 +35,12 @@ export interface ChildCache {
    * cache that kind (read it from the API server then).
    */
   children(kind: WatchedKind, namespace: string, instance: string): KubernetesObject[] | undefined;
+  /**
+   * A controller's primary object as last seen by its informer (wire JSON, shared: never
+   * mutate it): null when the synced cache has no such object, undefined when the runtime does
+   * not cache that kind or has not synced yet (read it from the API server then).
+   */
+  primary(kind: WatchedKind, namespace: string, name: string): KubernetesObject | null | undefined;
 }
 
 export interface ReconcileContext {

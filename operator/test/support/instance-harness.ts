@@ -68,6 +68,16 @@ export class InstanceHarness {
     });
   }
 
+  /** PmsInstance reconciles so far (every result), from the operator's metrics. */
+  async reconciles(): Promise<number> {
+    const metric = await this.operator?.metrics
+      .getSingleMetric('pms_operator_reconcile_total')
+      ?.get();
+    return (metric?.values ?? [])
+      .filter((v) => v.labels.controller === 'pmsinstance')
+      .reduce((sum, v) => sum + v.value, 0);
+  }
+
   async stop(): Promise<void> {
     await this.operator?.stop();
     await this.proxy?.close();

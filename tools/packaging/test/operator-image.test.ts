@@ -1,5 +1,6 @@
-// The operator as the install deploys it: TypeScript compiled with operator/tsconfig.build.json,
-// `node dist/main.js` as the image's USER (via setpriv when the tests run as root, so nothing
+// The operator as the install deploys it: the bundle of operator/scripts/bundle.ts (what
+// Dockerfile.operator builds), `node operator.mjs` in a directory without node_modules (as in the
+// image) as the image's USER (via setpriv when the tests run as root, so nothing
 // in the code tree is writable for it), with the environment config/manager/deployment.yaml
 // sets, and the identity the install gives it: a token of the pms-system/pms-operator
 // ServiceAccount bound by the install's own RBAC (applied for real). Against the real API
@@ -8,7 +9,7 @@
 // only a fresh namespace of its own and uses a Lease name of its own.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -47,6 +48,10 @@ const imageUser = (operatorStages.at(-1)?.instructions ?? [])
   .filter((i) => i.keyword === 'USER')
   .at(-1)
   ?.args.trim();
+const imageCmd = JSON.parse(
+  (operatorStages.at(-1)?.instructions ?? []).filter((i) => i.keyword === 'CMD').at(-1)?.args ??
+    '[]',
+) as string[];
 const installKinds = new Set([
   'ServiceAccount',
   'ClusterRole',
@@ -108,10 +113,9 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 describe('the operator as the image runs it', () => {
-  // Under operator/dist (ignored by git, eslint and prettier) so that main.js resolves
-  // node_modules as in the image's layout.
-  mkdirSync(join(repoRoot, 'operator', 'dist'), { recursive: true });
-  const outDir = mkdtempSync(join(repoRoot, 'operator', 'dist', 'packaging-test-'));
+  // Outside the repository: the image has no node_modules, so neither has this directory (a
+  // dependency the bundle missed fails here, not in a cluster).
+  const outDir = mkdtempSync(join(tmpdir(), 'pms-operator-bundle-'));
   chmodSync(outDir, 0o755); // readable for the image's USER
   const scratch = mkdtempSync(join(tmpdir(), 'pms-operator-image-'));
   chmodSync(scratch, 0o755);
@@ -121,22 +125,13 @@ describe('the operator as the image runs it', () => {
 
   before(async (t) => {
     await ensureNamespace(kubeClients(), namespace);
-    const tsc = spawnSync(
+    const bundle = spawnSync(
       process.execPath,
-      [
-        join(repoRoot, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        'operator/tsconfig.build.json',
-        '--outDir',
-        outDir,
-      ],
+      [join(repoRoot, 'operator/scripts/bundle.ts'), '--outfile', join(outDir, 'operator.mjs')],
       { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
     );
-    assert.equal(
-      tsc.status,
-      0,
-      `tsc -p operator/tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`,
-    );
+    assert.equal(bundle.status, 0, `bundling failed:\n${bundle.stdout}${bundle.stderr}`);
+    assert.deepEqual(imageCmd, ['node', 'operator.mjs'], "the image's CMD runs the bundle");
 
     // The Deployment's environment; the downward API values and the ports are filled in here
     // (the ports are free ones, mapped by name, so the test never collides with a real 8080).
@@ -162,16 +157,12 @@ describe('the operator as the image runs it', () => {
     const kubeconfig = await serviceAccountKubeconfig(scratch);
     const run = asImageUser(
       imageUser ?? '',
-      [process.execPath, join(outDir, 'main.js')],
-      [
-        join(outDir, 'main.js'),
-        join(repoRoot, 'node_modules', '@kubernetes', 'client-node', 'package.json'),
-        kubeconfig,
-      ],
+      [process.execPath, join(outDir, 'operator.mjs')],
+      [join(outDir, 'operator.mjs'), kubeconfig],
     );
     if (run.fallback) t.diagnostic(`runs as the current user: ${run.fallback}`);
     child = spawn(run.argv[0] ?? '', run.argv.slice(1), {
-      cwd: join(repoRoot, 'operator'),
+      cwd: outDir,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
