@@ -51,3 +51,35 @@ test('board and list with assignee=me are cached per user', async () => {
   const afterCount = (await h.deps.redis.keys(`${h.deps.config.REDIS_KEY_PREFIX}c:*board*`)).length;
   assert.equal(afterCount, before + 1);
 });
+
+test('a cached read carries an ETag: 304 while nothing changed, a new tag after a write', async () => {
+  const root = await new Client(h.url).login(ADMIN.email, ADMIN.password);
+  assert.equal((await root.post('/api/v1/projects', { key: 'ET', name: 'Tags' })).status, 201);
+  const P = '/api/v1/projects/ET';
+  assert.equal((await root.post(`${P}/tasks`, { title: 'one' })).status, 201);
+  for (const path of [`${P}/board`, `${P}/tasks`]) {
+    const first = await root.get(path);
+    const tag = first.headers.get('etag');
+    assert.match(tag ?? '', /^W\/".+"$/, path);
+    // A browser's revalidation (fetch() with a hand-set If-None-Match would add no-cache).
+    const again = await root.req('GET', path, undefined, {
+      'if-none-match': tag ?? '',
+      'cache-control': 'max-age=0',
+    });
+    assert.equal(again.status, 304, path);
+  }
+  const tag = (await root.get(`${P}/board`)).headers.get('etag') ?? '';
+  assert.equal((await root.post(`${P}/tasks`, { title: 'two' })).status, 201);
+  const changed = await root.req('GET', `${P}/board`, undefined, {
+    'if-none-match': tag,
+    'cache-control': 'max-age=0',
+  });
+  assert.equal(changed.status, 200);
+  assert.notEqual(changed.headers.get('etag'), tag);
+  assert.deepEqual(
+    changed.body.columns.flatMap((c: { tasks: { title: string }[] }) =>
+      c.tasks.map((t) => t.title),
+    ),
+    ['one', 'two'],
+  );
+});

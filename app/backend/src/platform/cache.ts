@@ -2,6 +2,7 @@
 // version (INCR), so all cached reads of that project become unreachable at once and expire
 // after CACHE_TTL. Redis failures never fail a request: reads fall through to MongoDB, and a
 // bump that could not be written is retried when Redis comes back.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { JsonText } from './json-text.ts';
@@ -20,6 +21,13 @@ export const noCache: Cache = {
   json: async (_ns, _key, load) => JsonText.of(await load()),
   bump: async () => undefined,
 };
+
+/**
+ * The weak ETag of a cached entry: its key names the namespace version, so the same key always
+ * holds the same data (a write bumps the version and with it every key).
+ */
+const etagOf = (fullKey: string) =>
+  `W/"${createHash('sha1').update(fullKey).digest('base64url')}"`;
 
 export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, prefix = ''): Cache {
   const pending = new Set<string>();
@@ -40,12 +48,12 @@ export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, pr
         const ver = (await redis.get(`${prefix}cv:${ns}`)) ?? '0';
         full = `${prefix}c:${ns}:${ver}:${key}`;
         const hit = await redis.get(full);
-        if (hit !== null) return new JsonText(hit);
+        if (hit !== null) return new JsonText(hit, etagOf(full));
       } catch (err) {
         logger.debug({ err: (err as Error).message }, 'cache read failed');
         return JsonText.of(await load());
       }
-      const value = JsonText.of(await load());
+      const value = new JsonText(JSON.stringify(await load()), etagOf(full));
       redis.set(full, value.text, 'EX', ttlSeconds).catch(() => undefined);
       return value;
     },

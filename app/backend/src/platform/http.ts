@@ -219,6 +219,7 @@ export class Api {
             JSON.parse(result.text),
             (req as { log?: Logger }).log ?? logger,
           );
+        if (result.etag) res.setHeader('ETag', result.etag);
         res.status(status).type('application/json').send(result.text);
       } else {
         if (checkResponses)

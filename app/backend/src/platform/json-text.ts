@@ -4,8 +4,14 @@
 
 export class JsonText {
   readonly text: string;
-  constructor(text: string) {
+  /**
+   * A validator known without reading the text (a cached read's key and version): Express then
+   * skips hashing the body for its own ETag, and a client holding it gets 304.
+   */
+  readonly etag: string | undefined;
+  constructor(text: string, etag?: string) {
     this.text = text;
+    this.etag = etag;
   }
 
   /** The JSON text of a value, as `res.json` would send it. */
