@@ -14,6 +14,7 @@
 //
 // Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
 //          --resync 15s (the operator's RESYNC_PERIOD during the run)
+//          --no-baseline (the operator alone)
 //          --entry bundle|source (bundle: dist/operator.mjs with the Deployment's NODE_OPTIONS,
 //          as the image runs it; source: node src/main.ts)
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,7 +52,10 @@ const { values: args } = parseArgs({
     // What runs: `bundle` (default) is what the image ships, dist/operator.mjs with the
     // Deployment's NODE_OPTIONS; `source` is `node src/main.ts` (type stripping, every module).
     entry: { type: 'string', default: 'bundle' },
+    // --no-baseline: the operator only (memory experiments); the report's ratios say n/a.
+    baseline: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const sizes = (args.sizes ?? '')
   .split(',')
@@ -199,6 +203,8 @@ interface Result {
     steadyStateWriteSamples: string[];
     peakRssMiB: number;
     rssAtStartMiB: number;
+    /** The largest V8 heap in use sampled every 2 s (nodejs_heap_size_used_bytes). */
+    peakHeapUsedMiB: number;
     reconciles: Record<string, number>;
     /** Reconciles of PmsInstances during the steady-state window (all results). */
     steadyStateReconciles: number;
@@ -397,6 +403,19 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
     }
     // Fixed cost: modules (client-node alone is ~85 MiB), informers synced, no instances yet.
     const startRss = currentRss(pid);
+    // The live JavaScript heap (after the last GC V8 reports), sampled every 2 s: what the
+    // memory limit has to hold, as opposed to the RSS, which also counts garbage not yet
+    // collected under a large --max-old-space-size.
+    let peakHeapUsed = 0;
+    const heapTimer = setInterval(() => {
+      fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+        .then((r) => r.text())
+        .then((text) => {
+          const m = /^pms_operator_nodejs_heap_size_used_bytes (\d+)/m.exec(text);
+          if (m) peakHeapUsed = Math.max(peakHeapUsed, Number(m[1]));
+        })
+        .catch(() => undefined);
+    }, 2000);
     const binder = new PvBinder(admin, prefix);
     binder.start();
     proxy.reset();
@@ -438,6 +457,7 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
     await sleep(steadyMs);
     const steadyWrites = [...proxy.writes];
     const reconciles = await reconcilesNow();
+    clearInterval(heapTimer);
     const rss = peakRss(pid);
     return {
       namespaces,
@@ -448,6 +468,7 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
       steadyWriteSamples: steadyWrites.slice(0, 10),
       peakRssMiB: rss / 1024 / 1024,
       startRssMiB: startRss / 1024 / 1024,
+      peakHeapUsedMiB: peakHeapUsed / 1024 / 1024,
       reconciles: Object.fromEntries(reconciles),
       steadyReconciles: total(reconciles) - before,
       requestsByKind: Object.fromEntries(byKind.map(([k, v]) => [k, round(v / n)])),
@@ -480,7 +501,16 @@ async function main() {
     for (const n of sizes) {
       log(`N=${n}: baseline`);
       const load = sampleLoad();
-      const base = await baseline(admin, kc, n);
+      const base =
+        args.baseline === false
+          ? {
+              namespaces: [],
+              pvs: [],
+              createdSeconds: NaN,
+              readySeconds: NaN,
+              requestsPerInstance: NaN,
+            }
+          : await baseline(admin, kc, n);
       await deleteNamespaces(admin, base.namespaces);
       log(`N=${n}: operator`);
       const op = await withOperator(admin, kc, n);
@@ -494,6 +524,7 @@ async function main() {
           steadyStateWriteSamples: op.steadyWriteSamples,
           peakRssMiB: round(op.peakRssMiB),
           rssAtStartMiB: round(op.startRssMiB),
+          peakHeapUsedMiB: round(op.peakHeapUsedMiB),
           reconciles: op.reconciles,
           steadyStateReconciles: op.steadyReconciles,
           requestsByKind: op.requestsByKind,
@@ -548,12 +579,12 @@ function writeReport(results: Result[]): void {
       `(${concurrency} requests in flight), and the time until their workloads are ready.`,
     '',
     '| N | operator: s until all Ready | baseline: s to create | baseline: s until workloads ready | operator requests / instance | baseline requests / instance | writes in ' +
-      `${steadyMs / 1000} s steady state | operator RSS at start (MiB) | operator peak RSS (MiB) |`,
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `${steadyMs / 1000} s steady state | operator RSS at start (MiB) | operator peak RSS (MiB) | peak JS heap in use (MiB) |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
         `| ${r.n} | ${r.operator.secondsUntilAllReady} | ${r.baseline.secondsToCreateChildren} | ${r.baseline.secondsUntilWorkloadsReady} | ` +
-        `${r.operator.apiRequestsPerInstance} | ${r.baseline.apiRequestsPerInstance} | ${r.operator.steadyStateWrites} | ${r.operator.rssAtStartMiB} | ${r.operator.peakRssMiB} |`,
+        `${r.operator.apiRequestsPerInstance} | ${r.baseline.apiRequestsPerInstance} | ${r.operator.steadyStateWrites} | ${r.operator.rssAtStartMiB} | ${r.operator.peakRssMiB} | ${r.operator.peakHeapUsedMiB} |`,
     ),
     '',
     'Ratios against the baseline of the same run (1.0 = as fast / as few requests as the floor):',

@@ -70,6 +70,16 @@ export const secretEnv = (name: string, secret: string, key: string) => ({
   valueFrom: { secretKeyRef: { name: secret, key } },
 });
 
+/**
+ * Seconds a backend or frontend pod keeps serving after it was told to stop: endpoint removal
+ * reaches kube-proxy and the ingress controller a moment after the pod starts terminating, and
+ * until then they still send it requests. Without the wait a roll-out (upgrade, restore) answered
+ * 502/504 through the ingress for a few seconds. Within the default 30 s grace period, which
+ * leaves the process over 20 s to finish its requests after SIGTERM.
+ */
+export const DRAIN_SECONDS = 5;
+const drainBeforeStop = { preStop: { sleep: { seconds: DRAIN_SECONDS } } };
+
 export const tmpVolume = { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } };
 export const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
@@ -249,6 +259,7 @@ export function backendPod(i: PmsInstance): Json {
           }),
           livenessProbe: httpProbe('/health', BACKEND_PORT),
           readinessProbe: httpProbe('/ready', BACKEND_PORT, { periodSeconds: 5 }),
+          lifecycle: drainBeforeStop,
           resources: resources(i.spec.backend.resources),
           securityContext: containerSecurityContext(),
           volumeMounts: v.mounts,
@@ -320,6 +331,7 @@ export function frontendPod(i: PmsInstance): Json {
           }),
           livenessProbe: httpProbe('/api/health', FRONTEND_PORT),
           readinessProbe: httpProbe('/api/health', FRONTEND_PORT, { periodSeconds: 5 }),
+          lifecycle: drainBeforeStop,
           resources: resources(i.spec.frontend.resources),
           securityContext: containerSecurityContext(),
           volumeMounts: [tmpMount, { name: 'next-cache', mountPath: '/app/.next/cache' }],

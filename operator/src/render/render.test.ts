@@ -140,6 +140,18 @@ describe('renderChildren', () => {
     assert.deepEqual(c.envFrom, [{ configMapRef: { name: 'acme-config' } }]);
   });
 
+  it('lets backend and frontend pods keep serving while their endpoints are removed', () => {
+    const children = renderChildren(makeInstance({}));
+    for (const component of ['backend', 'frontend']) {
+      const pod = find(children, 'Deployment', `acme-${component}`).spec.template.spec;
+      const c = pod.containers[0];
+      assert.deepEqual(c.lifecycle, { preStop: { sleep: { seconds: 5 } } }, component);
+      // The wait fits the grace period with room for the process to drain after SIGTERM.
+      const grace = pod.terminationGracePeriodSeconds ?? 30;
+      assert.ok(grace - c.lifecycle.preStop.sleep.seconds >= 20, `${component}: grace ${grace}`);
+    }
+  });
+
   it('rolls app pods when the configuration changes', () => {
     const hash = (spec: Record<string, unknown>) =>
       find(renderChildren(makeInstance(spec)), 'Deployment', 'acme-backend').spec.template.metadata

@@ -26,8 +26,7 @@ export const noCache: Cache = {
  * The weak ETag of a cached entry: its key names the namespace version, so the same key always
  * holds the same data (a write bumps the version and with it every key).
  */
-const etagOf = (fullKey: string) =>
-  `W/"${createHash('sha1').update(fullKey).digest('base64url')}"`;
+const etagOf = (fullKey: string) => `W/"${createHash('sha1').update(fullKey).digest('base64url')}"`;
 
 export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, prefix = ''): Cache {
   const pending = new Set<string>();
