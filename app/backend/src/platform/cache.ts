@@ -46,14 +46,14 @@ export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, pr
       try {
         const ver = (await redis.get(`${prefix}cv:${ns}`)) ?? '0';
         full = `${prefix}c:${ns}:${ver}:${key}`;
-        const hit = await redis.get(full);
+        const hit = await redis.getBuffer(full);
         if (hit !== null) return new JsonText(hit, etagOf(full));
       } catch (err) {
         logger.debug({ err: (err as Error).message }, 'cache read failed');
         return JsonText.of(await load());
       }
-      const value = new JsonText(JSON.stringify(await load()), etagOf(full));
-      redis.set(full, value.text, 'EX', ttlSeconds).catch(() => undefined);
+      const value = JsonText.of(await load(), etagOf(full));
+      redis.set(full, value.bytes, 'EX', ttlSeconds).catch(() => undefined);
       return value;
     },
     async bump(ns) {

@@ -220,7 +220,7 @@ export class Api {
             (req as { log?: Logger }).log ?? logger,
           );
         if (result.etag) res.setHeader('ETag', result.etag);
-        res.status(status).type('application/json').send(result.text);
+        res.status(status).type('application/json').send(result.bytes);
       } else {
         if (checkResponses)
           checkResponse(operation, result, (req as { log?: Logger }).log ?? logger);
