@@ -162,10 +162,11 @@ export async function createTask(c: TaskCtx, input: TCreateTask): Promise<TTask>
     }
   }
   const t = view(c, doc.toObject());
+  // The cache first: a tab that re-reads the board on the event must not get the cached one.
+  await c.deps.cache.bump(cacheNs(pid));
   await record(c.deps, c.user, pid, t.id, 'task.created', [
     { field: 'title', from: null, to: t.title },
   ]);
-  await c.deps.cache.bump(cacheNs(pid));
   await notifyAssigned(c, t, t.assigneeIds);
   return t;
 }
@@ -309,8 +310,8 @@ export async function updateTask(
   });
   const t = view(c, after);
   if (!changed) return t;
-  await record(c.deps, c.user, c.access.projectId, t.id, 'task.updated', changes);
   await c.deps.cache.bump(cacheNs(c.access.projectId));
+  await record(c.deps, c.user, c.access.projectId, t.id, 'task.updated', changes);
   const old = new Set(before.assigneeIds.map(String));
   await notifyAssigned(
     c,
@@ -346,10 +347,10 @@ export async function editTaskArray(
   });
   const t = view(c, after);
   if (!changed) return t;
+  await c.deps.cache.bump(cacheNs(c.access.projectId));
   await record(c.deps, c.user, c.access.projectId, t.id, 'task.updated', [
     { field, from: before[field].map(String), to: t[field] },
   ]);
-  await c.deps.cache.bump(cacheNs(c.access.projectId));
   if (field === 'assigneeIds' && op === 'add') await notifyAssigned(c, t, [value]);
   return t;
 }
@@ -411,8 +412,8 @@ export async function moveTask(
     stateId: after.stateId,
     rank,
   });
-  await record(c.deps, c.user, pid, String(task._id), 'task.moved', changes);
   await c.deps.cache.bump(cacheNs(pid));
+  await record(c.deps, c.user, pid, String(task._id), 'task.moved', changes);
   return view(c, after);
 }
 
@@ -427,10 +428,10 @@ export async function deleteTask(
   await Comment.deleteMany({ taskId: t._id });
   await Task.updateMany({ parentId: t._id }, { $set: { parentId: null } });
   await Task.deleteOne({ _id: t._id });
+  await c.deps.cache.bump(cacheNs(pid));
   await record(c.deps, c.user, pid, String(t._id), 'task.deleted', [
     { field: 'title', from: t.title, to: null },
   ]);
-  await c.deps.cache.bump(cacheNs(pid));
 }
 
 /**
