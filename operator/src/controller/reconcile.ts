@@ -141,12 +141,13 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     const written = await writeInstanceStatus(ctx, raw, status);
     if (written) {
       statuses.remember(raw, status);
-      lastWrite.set(`${raw.metadata?.namespace}/${raw.metadata?.name}`, now().getTime());
+      lastWrite.set(keyOf(raw), now().getTime());
     }
     return written;
   };
-  /** When this process last wrote each instance's status (ms), for the progress interval. */
+  /** When this process last wrote each instance's status (ms), by namespace/name. */
   const lastWrite = new Map<string, number>();
+  const keyOf = (o: RawInstance) => `${o.metadata?.namespace}/${o.metadata?.name}`;
   /** How long a progress-only change waits for the interval (0: write now). */
   const progressWait = (raw: RawInstance, status: PmsInstanceStatus): number => {
     if (!onlyProgress(raw.status, status)) return 0;
@@ -158,8 +159,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       )
     )
       return 0;
-    const since =
-      now().getTime() - (lastWrite.get(`${raw.metadata?.namespace}/${raw.metadata?.name}`) ?? 0);
+    const since = now().getTime() - (lastWrite.get(keyOf(raw)) ?? 0);
     return Math.max(0, PROGRESS_WRITE_INTERVAL_MS - since);
   };
 
