@@ -17,6 +17,7 @@
 //          --no-baseline (the operator alone)
 //          --entry bundle|source (bundle: dist/operator.mjs with the Deployment's NODE_OPTIONS,
 //          as the image runs it; source: node src/main.ts)
+//          --node-flags='<flags>' (more flags on the operator's node command line)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -54,6 +55,9 @@ const { values: args } = parseArgs({
     entry: { type: 'string', default: 'bundle' },
     // --no-baseline: the operator only (memory experiments); the report's ratios say n/a.
     baseline: { type: 'boolean', default: true },
+    // --node-flags='...': more flags on the operator's node command line (experiments, e.g.
+    // `--heapsnapshot-signal=SIGUSR2` or V8 GC flags NODE_OPTIONS does not accept).
+    'node-flags': { type: 'string', default: '' },
   },
   allowNegative: true,
 });
@@ -370,7 +374,8 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
     ].join('\n'),
   );
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, [operatorEntry()], {
+  const nodeFlags = (args['node-flags'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, operatorEntry()], {
     env: {
       ...process.env,
       NODE_OPTIONS: entry === 'bundle' ? shippedNodeOptions() : '',
@@ -486,6 +491,16 @@ async function main() {
   // Every CRD as written (raw JSON: the typed client would drop `default` keys); the operator
   // runs every controller, and each needs its kind served.
   await installCrdDir(kc, join(repoRoot, 'crds'), 'pms-bench');
+  // Instances left by an interrupted run (or anybody else) would be reconciled too and
+  // distort every figure: the benchmark needs a cluster without any.
+  const existing = items(await must(admin, 'GET', '/apis/pms.io/v1alpha1/pmsinstances'));
+  if (existing.length > 0) {
+    const where = [...new Set(existing.map((i) => i.metadata?.namespace))].slice(0, 5).join(', ');
+    throw new Error(
+      `the cluster already has ${existing.length} PmsInstances (namespaces ${where}, ...): ` +
+        'delete them (or start a fresh test environment) before benchmarking',
+    );
+  }
   // The local API server's service range is a /24 (about 250 ClusterIPs, fewer than 100
   // instances need): add a /16 with a ServiceCIDR (networking.k8s.io/v1, Kubernetes 1.33+).
   const serviceCidr = `pms-bench-${runId}`;
@@ -563,6 +578,7 @@ function writeReport(results: Result[]): void {
     date: new Date().toISOString(),
     node: process.version,
     cluster: 'tools/testenv kube (kube-apiserver, controller-manager, scheduler, kwok)',
+    operatorNodeFlags: args['node-flags'] ?? '',
     steadyStateSeconds: steadyMs / 1000,
     results,
   };
@@ -574,7 +590,7 @@ function writeReport(results: Result[]): void {
       entry === 'bundle'
         ? `the shipped bundle (\`npm run bundle -w operator\`) with the Deployment's NODE_OPTIONS (\`${shippedNodeOptions()}\`)`
         : '`node operator/src/main.ts`'
-    }, through a counting proxy.`,
+    }${args['node-flags'] ? ` and \`${args['node-flags']}\` on its command line` : ''}, through a counting proxy.`,
     'Baseline: the same pre-rendered children created directly by a raw bulk client ' +
       `(${concurrency} requests in flight), and the time until their workloads are ready.`,
     '',

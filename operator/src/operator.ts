@@ -213,6 +213,7 @@ class ControllerSet {
       if (!inf?.synced) return undefined;
       return inf.byIndex(BY_INSTANCE, `${namespace}/${instance}`);
     },
+    served: (kind, served) => this.optionalServed(kind, served),
     primary: (kind, namespace, name) => {
       if (!this.controllers.some((d) => kindKey(d.primary) === kindKey(kind))) return undefined;
       const inf = this.informers.get(kindKey(kind));
@@ -220,6 +221,43 @@ class ControllerSet {
       return inf.get(name, namespace) ?? null;
     },
   };
+
+  /** Keys of the informers of optional kinds (started by `served`, not needed for readiness). */
+  private readonly optionalKeys = new Set<string>();
+
+  /**
+   * Starts the informer of an optional owned kind the first time discovery finds it served
+   * (its events requeue owners like any owned kind's) and stops it when it no longer is.
+   */
+  private optionalServed(kind: WatchedKind, served: boolean): void {
+    if (this.stopped) return;
+    const k = kindKey(this.ownedKind(kind));
+    const running = this.informers.get(k);
+    if (!served) {
+      if (running && this.optionalKeys.has(k)) {
+        this.informers.delete(k);
+        this.optionalKeys.delete(k);
+        void running.stop();
+        this.d.log.info('stopped watching a kind the cluster no longer serves', { kind: k });
+      }
+      return;
+    }
+    if (running) return;
+    const defs = this.controllers.filter((d) =>
+      (d.optionalOwned ?? []).some((o) => kindKey(o) === kindKey(kind)),
+    );
+    if (defs.length === 0) return;
+    const inf = this.informerFor(kind, true);
+    this.optionalKeys.add(k);
+    for (const def of defs) {
+      const queue = this.queues.get(def.name);
+      inf.on((_type, obj) => {
+        for (const key of ownerKeys(obj, def.primary)) queue?.add(key);
+      });
+    }
+    void inf.start();
+    this.d.log.info('watching a kind the cluster now serves', { kind: k });
+  }
 
   async start(): Promise<void> {
     const { opts, metrics } = this.d;
@@ -328,7 +366,7 @@ class ControllerSet {
   }
 
   synced(): boolean {
-    return [...this.informers.values()].every((i) => i.synced);
+    return [...this.informers].every(([k, i]) => i.synced || this.optionalKeys.has(k));
   }
 
   instanceCounts(): InstanceCount[] {

@@ -2,7 +2,8 @@
 // without the Prometheus Operator's ServiceMonitor CRD an instance with monitoring enabled
 // still becomes Ready (and nothing watches the missing kind); once the CRD is served the
 // operator renders the ServiceMonitor <instance>-backend with a controller owner reference,
-// leaves it alone in the steady state (zero writes through a counting proxy), re-creates it
+// watches the kind from then on (no LIST per reconcile), leaves it alone in the steady state
+// (zero writes through a counting proxy), re-creates it
 // when deleted, and prunes it when monitoring is disabled. The CRD is the small
 // test copy tools/packaging/test/fixtures/monitoring-crds.yaml; it stays installed (other
 // files may use it), so the "without" case runs only when discovery says it is absent and the
@@ -200,13 +201,24 @@ describe('PmsInstance controller: spec.monitoring and the ServiceMonitor', () =>
     };
     const before = await reconciles();
     await sleep(4000);
-    // Children come from the informer caches (the ServiceMonitor, not watched, by one LIST).
+    // Children come from the informer caches, the ServiceMonitor's included: once discovery
+    // found the kind served the operator watches it, so no reconcile lists it.
     const n = (await reconciles()) - before;
     assert.ok(n >= 3, `reconciles ${n}, reads ${proxy.reads}`);
     assert.deepEqual(proxy.writes, []);
+    const smRequests = proxy.requests.filter((r) => r.includes('/servicemonitors'));
+    assert.deepEqual(
+      smRequests.filter((r) => !/[?&]watch=true/.test(r)),
+      [],
+      'no LIST or GET of ServiceMonitors in the steady state',
+    );
+    assert.ok(
+      [...(operator?.informers().values() ?? [])].some((i) => i.kind.plural === 'servicemonitors'),
+      'an informer watches ServiceMonitors',
+    );
   });
 
-  it('re-creates a deleted ServiceMonitor (at resync: the kind is not watched)', async () => {
+  it('re-creates a deleted ServiceMonitor', async () => {
     const before = await get(smPath('mon-backend'));
     const res = await rawRequest(admin, 'DELETE', smPath('mon-backend'));
     assert.ok(res.status < 300, JSON.stringify(res.body));

@@ -80,9 +80,9 @@ const key = (kind: string, name: string) => `${kind}/${name}`;
 /**
  * Everything the instance may own (selected by the instance and managed-by labels), from the
  * runtime's owned-kind caches (informers that watch only managed-by objects, indexed by
- * namespace and instance): no request. Kinds the runtime does not cache (the optional kinds
- * the caller found served, or a reconcile run without the runtime) are read with one LIST
- * each. An object that lost those labels is not seen: it counts as missing and the next
+ * namespace and instance): no request. Kinds the runtime does not cache yet (an optional kind
+ * whose informer has not synced since discovery found it served, or a reconcile run without
+ * the runtime) are read with one LIST each. An object that lost those labels is not seen: it counts as missing and the next
  * apply takes it back.
  *
  * A cache may lag a write by a watch event: a child just applied then looks drifted and is

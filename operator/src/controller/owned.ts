@@ -30,11 +30,12 @@ export const OWNED_KINDS: WatchedKind[] = [
 ];
 
 /**
- * Owned kinds that only some clusters serve (CRDs of other projects). They are NOT watched:
- * the runtime starts a controller once all its informers have synced, and an informer on a
- * kind the cluster does not serve never syncs. Reconcile lists, applies and prunes them only
- * when API discovery says the kind is served (controller/discovery.ts); drift of such an
- * object is repaired at the next resync or requeue, not on its watch event.
+ * Owned kinds that only some clusters serve (CRDs of other projects). They are not watched
+ * from the start: the runtime starts a controller once all its informers have synced, and an
+ * informer on a kind the cluster does not serve never syncs. Reconcile renders, applies and
+ * prunes them only when API discovery says the kind is served (controller/discovery.ts) and
+ * tells the runtime so (ChildCache.served), which then watches the kind like the others; until
+ * that informer has synced the reconcile lists them.
  */
 export const SERVICE_MONITOR: WatchedKind = k(
   'monitoring.coreos.com/v1',

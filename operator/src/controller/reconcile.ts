@@ -206,6 +206,8 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
       serviceMonitor: SERVICE_MONITOR,
       httpRoute: HTTP_ROUTE,
     });
+    ctx.cache?.served?.(SERVICE_MONITOR, caps.serviceMonitors);
+    ctx.cache?.served?.(HTTP_ROUTE, caps.httpRoutes);
     const optional = [
       ...(caps.serviceMonitors ? [SERVICE_MONITOR] : []),
       ...(caps.httpRoutes ? [HTTP_ROUTE] : []),

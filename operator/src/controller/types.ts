@@ -41,6 +41,12 @@ export interface ChildCache {
    * not cache that kind or has not synced yet (read it from the API server then).
    */
   primary(kind: WatchedKind, namespace: string, name: string): KubernetesObject | null | undefined;
+  /**
+   * What discovery found for an optional owned kind (ControllerDefinition.optionalOwned):
+   * served starts its informer (once; until it has synced `children` says undefined and the
+   * reconcile lists), not served stops it (its CRD was removed).
+   */
+  served?(kind: WatchedKind, served: boolean): void;
 }
 
 export interface ReconcileContext {
@@ -83,5 +89,12 @@ export interface ControllerDefinition {
   primary: WatchedKind;
   /** Children whose changes requeue their controlling owner (found by ownerReference). */
   owned: WatchedKind[];
+  /**
+   * Owned kinds that only some clusters serve (CRDs of other projects). Not watched from the
+   * start (an informer on a kind that is not served never syncs and would hold the controller
+   * back): the reconcile reports discovery's answer through ChildCache.served, which starts
+   * the informer once the kind is served.
+   */
+  optionalOwned?: WatchedKind[];
   reconcile: Reconciler;
 }
