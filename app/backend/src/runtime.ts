@@ -11,6 +11,8 @@ import { checkDatabaseOnStart } from './migrations/startup.ts';
 import { connectMongo } from './platform/db.ts';
 import { createRedis } from './platform/redis.ts';
 import { createStorage } from './platform/s3.ts';
+import { createAccessCache } from './projects/access-cache.ts';
+import type { Grant } from './projects/access.ts';
 import { bootstrapAdmin } from './users/service.ts';
 // Register every model so syncIndexes sees them.
 import './activity/model.ts';
@@ -66,12 +68,16 @@ export async function startRuntime(
   const cache = config.CACHE_ENABLED
     ? createCache(redis, config.CACHE_TTL, logger, config.REDIS_KEY_PREFIX)
     : noCache;
+  const accessCache = createAccessCache<Grant>({ ttlMs: config.AUTH_CACHE_TTL * 1000 });
+  // Versions read after a reconnect may have been lost with Redis: start from nothing.
+  redis.on('ready', () => accessCache.clear());
   return {
     config,
     logger,
     redis,
     storage,
     cache,
+    accessCache,
     queue,
     events: createEventBus({ redis, prefix: config.REDIS_KEY_PREFIX, logger }),
     async close() {

@@ -11,6 +11,7 @@ import {
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import mongoose from 'mongoose';
+import type { CommandStartedEvent } from 'mongodb';
 import { testEnv } from '@pms/testenv';
 import { buildApp } from '../src/app.ts';
 import type { Deps } from '../src/deps.ts';
@@ -178,3 +179,23 @@ export async function userClient(
   const client = await new Client(h.url).login(email, 'password-123');
   return { client, id: r.body.id, email };
 }
+
+/** The commands `fn` sends to the harness's database (the driver's command events). */
+export async function dbCommands(fn: () => Promise<unknown>): Promise<CommandStartedEvent[]> {
+  const seen: CommandStartedEvent[] = [];
+  const client = mongoose.connection.getClient();
+  const on = (e: CommandStartedEvent) => {
+    if (e.databaseName === mongoose.connection.db?.databaseName) seen.push(e);
+  };
+  client.on('commandStarted', on);
+  try {
+    await fn();
+  } finally {
+    client.off('commandStarted', on);
+  }
+  return seen;
+}
+
+/** `find projects, find memberships, …`: for assertion messages. */
+export const describeCommands = (cs: CommandStartedEvent[]) =>
+  cs.map((c) => `${c.commandName} ${String(c.command[c.commandName])}`).join(', ');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { testEnv } from '@pms/testenv';
-import { ADMIN, Client, startHarness, type Harness } from './helpers.ts';
+import { ADMIN, Client, dbCommands, startHarness, userClient, type Harness } from './helpers.ts';
 
 const real = new URL(testEnv('redis').redisUrl);
 let proxy: Server | null = null;
@@ -81,6 +81,18 @@ test(
       );
     };
     assert.equal(await columnOf(), 0); // now cached
+    // A member whose access is cached too (a board read sends no MongoDB command).
+    const m = await userClient(h, c, 'Mia');
+    const mBoard = () => m.client.get('/api/v1/projects/OUT/board');
+    assert.equal(
+      (await c.post('/api/v1/projects/OUT/members', { userId: m.id, role: 'viewer' })).status,
+      201,
+    );
+    assert.equal((await mBoard()).status, 200);
+    assert.equal(
+      (await dbCommands(async () => assert.equal((await mBoard()).status, 200))).length,
+      0,
+    );
 
     await stopProxy();
     await until('degraded', async () => (await ready()) === 'degraded');
@@ -94,11 +106,16 @@ test(
     });
     assert.equal(moved.status, 200);
     assert.equal(await columnOf(), 2);
+    // Removed while the version bump cannot be written: access is checked in MongoDB meanwhile.
+    assert.equal((await c.del(`/api/v1/projects/OUT/members/${m.id}`)).status, 204);
+    assert.equal((await mBoard()).status, 404);
 
     await startProxy();
     await until('ready again', async () => (await ready()) === 'ready');
     // The entry cached before the outage must not come back.
     await until('fresh board', async () => (await columnOf()) === 2, 5000);
     for (let i = 0; i < 3; i++) assert.equal(await columnOf(), 2);
+    // Nor the member's cached access.
+    for (let i = 0; i < 3; i++) assert.equal((await mBoard()).status, 404);
   },
 );

@@ -1,5 +1,6 @@
 import type { TaskCtx } from '../tasks/service.ts';
-import { findTask, cacheNs } from '../tasks/service.ts';
+import { cacheNs } from '../projects/access.ts';
+import { findTask } from '../tasks/service.ts';
 import { record } from '../activity/service.ts';
 import { forbidden, notFound } from '../platform/errors.ts';
 import { Membership, roleRank } from '../projects/model.ts';

@@ -29,7 +29,13 @@ import {
 
 export function invitationRoutes(api: Api, deps: Deps): void {
   const tag = 'invitations';
-  const d = { config: deps.config, queue: deps.queue, logger: deps.logger, events: deps.events };
+  const d = {
+    config: deps.config,
+    queue: deps.queue,
+    logger: deps.logger,
+    events: deps.events,
+    cache: deps.cache,
+  };
 
   api.op(
     {

@@ -15,6 +15,7 @@ import {
   isDuplicateKey,
   notFound,
 } from '../platform/errors.ts';
+import { cacheNs } from '../projects/access.ts';
 import { Membership, Project, roleRank, type TProjectRole } from '../projects/model.ts';
 import { User } from '../users/model.ts';
 import { createUser } from '../users/service.ts';
@@ -29,7 +30,7 @@ import {
   type InvitationStatus,
 } from './tokens.ts';
 
-export type InviteDeps = MailDeps & Pick<Deps, 'events'>;
+export type InviteDeps = MailDeps & Pick<Deps, 'events' | 'cache'>;
 
 export interface InvitationProject {
   projectId: string;
@@ -321,6 +322,8 @@ export async function acceptInvitation(
       if (!isDuplicateKey(err)) throw err;
       continue;
     }
+    // A new user has no cached access yet; bumped anyway, like every membership change.
+    await d.cache.bump(cacheNs(projectId));
     await record(d, actor, projectId, null, 'member.added', [
       { field: 'member', from: null, to: `${user.email} (${role})` },
     ]);

@@ -11,14 +11,27 @@ export interface Cache {
   /**
    * The JSON text of `load()`'s value, from the cache when present. Text, not a value: a hit is
    * sent as it is stored (no parse and re-serialise of a board of hundreds of tasks).
+   * `version`: the namespace's version as `version(ns)` returned it a moment ago (saves reading
+   * it again; null loads without the cache); omitted, it is read here.
    */
-  json(ns: string, key: string, load: () => Promise<unknown>): Promise<JsonText>;
+  json(
+    ns: string,
+    key: string,
+    load: () => Promise<unknown>,
+    version?: string | null,
+  ): Promise<JsonText>;
+  /**
+   * The namespace's current version, or null when the cache cannot vouch for it right now
+   * (caching disabled, Redis unreachable, or a bump of this namespace still to be retried).
+   */
+  version(ns: string): Promise<string | null>;
   bump(ns: string): Promise<void>;
 }
 
 /** No caching: reads always load, bumps do nothing (CACHE_ENABLED=false). */
 export const noCache: Cache = {
   json: async (_ns, _key, load) => JsonText.of(await load()),
+  version: async () => null,
   bump: async () => undefined,
 };
 
@@ -39,13 +52,22 @@ export function createCache(redis: Redis, ttlSeconds: number, logger: Logger, pr
       );
     }
   });
+  const version = async (ns: string) => {
+    if (!ready() || pending.has(ns)) return null;
+    try {
+      return (await redis.get(`${prefix}cv:${ns}`)) ?? '0';
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'cache version read failed');
+      return null;
+    }
+  };
   return {
-    async json(ns, key, load) {
-      if (!ready() || pending.has(ns)) return JsonText.of(await load());
-      let full: string;
+    version,
+    async json(ns, key, load, known) {
+      const ver = known === undefined ? await version(ns) : known;
+      if (ver === null || !ready() || pending.has(ns)) return JsonText.of(await load());
+      const full = `${prefix}c:${ns}:${ver}:${key}`;
       try {
-        const ver = (await redis.get(`${prefix}cv:${ns}`)) ?? '0';
-        full = `${prefix}c:${ns}:${ver}:${key}`;
         const hit = await redis.getBuffer(full);
         if (hit !== null) return new JsonText(hit, etagOf(full));
       } catch (err) {

@@ -3,8 +3,7 @@ import { listActivity, record } from '../activity/service.ts';
 import type { Deps } from '../deps.ts';
 import type { Api } from '../platform/http.ts';
 import { ZPageQuery } from '../tasks/schemas.ts';
-import { cacheNs } from '../tasks/service.ts';
-import { projectAccess } from './access.ts';
+import { cacheNs, projectAccess } from './access.ts';
 import { deleteLabel, deleteProject, deleteState } from './removal.ts';
 import {
   ZAddMemberSchema,
@@ -110,8 +109,9 @@ export function projectRoutes(api: Api, deps: Deps): void {
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user, 'admin');
       const p = await updateProject(a, body);
-      await record(deps, user, a.projectId, null, 'project.updated', []);
+      // Before the event: archiving changes what cached access allows.
       await bump(a.projectId);
+      await record(deps, user, a.projectId, null, 'project.updated', []);
       return p;
     },
   );
@@ -127,8 +127,12 @@ export function projectRoutes(api: Api, deps: Deps): void {
     },
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user, 'owner');
-      await deleteProject(deps, a.projectId);
-      await bump(a.projectId);
+      try {
+        await deleteProject(deps, a.projectId);
+      } finally {
+        // Also after a partial deletion (memberships go before the project document).
+        await bump(a.projectId);
+      }
       return undefined;
     },
   );
@@ -182,6 +186,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     async ({ user, params, body }) => {
       const a = await projectAccess(params.project, user);
       const m = await addMember(a, body.userId, body.role);
+      await bump(a.projectId); // cached access of the project is keyed to its version
       await record(deps, user, a.projectId, null, 'member.added', [
         { field: 'member', from: null, to: `${m.email} (${m.role})` },
       ]);
@@ -204,6 +209,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
       const a = await projectAccess(params.project, user);
       const before = await memberRole(a.projectId, params.userId);
       const m = await updateMember(a, params.userId, body.role);
+      await bump(a.projectId);
       await record(deps, user, a.projectId, null, 'member.updated', [
         { field: `role:${m.email}`, from: before, to: m.role },
       ]);
@@ -223,6 +229,7 @@ export function projectRoutes(api: Api, deps: Deps): void {
     async ({ user, params }) => {
       const a = await projectAccess(params.project, user);
       await removeMember(a, user, params.userId);
+      await bump(a.projectId);
       await record(deps, user, a.projectId, null, 'member.removed', [
         { field: 'member', from: params.userId, to: null },
       ]);

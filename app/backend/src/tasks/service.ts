@@ -4,7 +4,12 @@ import { Comment } from '../comments/model.ts';
 import { diff, record } from '../activity/service.ts';
 import type { Principal } from '../platform/auth.ts';
 import { AppError, badRequest, conflict, isDuplicateKey, notFound } from '../platform/errors.ts';
-import { projectAccess, type ProjectAccess } from '../projects/access.ts';
+import {
+  cacheNs,
+  cachedProjectAccess,
+  type AccessProject,
+  type ProjectAccess,
+} from '../projects/access.ts';
 import {
   Label,
   Membership,
@@ -39,8 +44,10 @@ export const PRIORITY_ORDER: Record<TPriority, number> = {
 
 export interface TaskCtx {
   deps: Deps;
-  access: ProjectAccess;
+  access: ProjectAccess<AccessProject>;
   user: Principal;
+  /** The project's cache version read by the access check, for the cached reads (see cache.json). */
+  cacheVersion?: string | null | undefined;
 }
 
 /** The caller's access to a project (at least `min`), as every task, comment and attachment route needs it. */
@@ -50,16 +57,16 @@ export async function taskCtx(
   project: string,
   min: TProjectRole = 'viewer',
 ): Promise<TaskCtx> {
-  return { deps, user, access: await projectAccess(project, user, min) };
+  const { access, version } = await cachedProjectAccess(deps, project, user, min);
+  return { deps, user, access, cacheVersion: version };
 }
 
 const key = (c: TaskCtx) => c.access.project.key;
 const view = (c: TaskCtx, t: TTaskDoc): TTask => toTask(t, key(c));
-export const cacheNs = (projectId: string) => `p:${projectId}`;
 
 /** `ref` is a task id, its number (`42`) or its key (`WEB-42`, case-insensitive). */
 export async function findTask(
-  a: Pick<ProjectAccess, 'projectId' | 'project'>,
+  a: Pick<ProjectAccess<AccessProject>, 'projectId' | 'project'>,
   ref: string,
 ): Promise<TTaskDoc> {
   const n = /^[a-f0-9]{24}$/.test(ref) ? null : parseTaskNumber(ref, a.project.key);
@@ -482,22 +489,27 @@ export async function listTasks(
   const cacheKey = `list:${createHash('sha1')
     .update(JSON.stringify([filter, f.sort, f.limit]))
     .digest('base64url')}`;
-  return c.deps.cache.json(cacheNs(c.access.projectId), cacheKey, async () => {
-    const rows = await Task.find(filter)
-      .sort(sortSpec(f.sort))
-      .limit(f.limit + 1)
-      .lean<TTaskDoc[]>();
-    const page = rows.slice(0, f.limit);
-    const last = page[page.length - 1];
-    const field = SORTS[f.sort].field;
-    return {
-      items: page.map((t) => view(c, t)),
-      nextCursor:
-        rows.length > f.limit && last
-          ? encodeCursor(f.sort, (last as Record<string, unknown>)[field], String(last._id))
-          : null,
-    };
-  });
+  return c.deps.cache.json(
+    cacheNs(c.access.projectId),
+    cacheKey,
+    async () => {
+      const rows = await Task.find(filter)
+        .sort(sortSpec(f.sort))
+        .limit(f.limit + 1)
+        .lean<TTaskDoc[]>();
+      const page = rows.slice(0, f.limit);
+      const last = page[page.length - 1];
+      const field = SORTS[f.sort].field;
+      return {
+        items: page.map((t) => view(c, t)),
+        nextCursor:
+          rows.length > f.limit && last
+            ? encodeCursor(f.sort, (last as Record<string, unknown>)[field], String(last._id))
+            : null,
+      };
+    },
+    c.cacheVersion,
+  );
 }
 
 export async function board(c: TaskCtx, f: TTaskFilter) {
@@ -505,15 +517,23 @@ export async function board(c: TaskCtx, f: TTaskFilter) {
   // Keyed by the resolved query, like listTasks: `assignee=me` is a different board per caller.
   const filter = buildFilter(c, f);
   const cacheKey = `board:${createHash('sha1').update(JSON.stringify(filter)).digest('base64url')}`;
-  return c.deps.cache.json(cacheNs(pid), cacheKey, async () => {
-    const states = await State.find({ projectId: pid })
-      .sort({ position: 1, _id: 1 })
-      .lean<TStateDoc[]>();
-    const tasks = await Task.find(filter).sort({ rank: 1, _id: 1 }).lean<TTaskDoc[]>();
-    const byState = new Map<string, TTask[]>(states.map((s) => [String(s._id), []]));
-    for (const t of tasks) byState.get(String(t.stateId))?.push(view(c, t));
-    return {
-      columns: states.map((s) => ({ state: toState(s), tasks: byState.get(String(s._id)) ?? [] })),
-    };
-  });
+  return c.deps.cache.json(
+    cacheNs(pid),
+    cacheKey,
+    async () => {
+      const states = await State.find({ projectId: pid })
+        .sort({ position: 1, _id: 1 })
+        .lean<TStateDoc[]>();
+      const tasks = await Task.find(filter).sort({ rank: 1, _id: 1 }).lean<TTaskDoc[]>();
+      const byState = new Map<string, TTask[]>(states.map((s) => [String(s._id), []]));
+      for (const t of tasks) byState.get(String(t.stateId))?.push(view(c, t));
+      return {
+        columns: states.map((s) => ({
+          state: toState(s),
+          tasks: byState.get(String(s._id)) ?? [],
+        })),
+      };
+    },
+    c.cacheVersion,
+  );
 }

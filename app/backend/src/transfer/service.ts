@@ -14,7 +14,8 @@ import { Counter, Label, Membership, State, type TStateDoc } from '../projects/m
 import { createState, listMembers, nextTaskNumber } from '../projects/service.ts';
 import { Task } from '../tasks/model.ts';
 import { rankBetween } from '../tasks/rank.ts';
-import { cacheNs, PRIORITY_ORDER } from '../tasks/service.ts';
+import { cacheNs } from '../projects/access.ts';
+import { PRIORITY_ORDER } from '../tasks/service.ts';
 import { reindexTasks } from '../search/indexer.ts';
 import { User } from '../users/model.ts';
 import { ImportClaim, ImportJob, type TImportDoc } from './model.ts';
