@@ -493,7 +493,19 @@ async function main() {
   await installCrdDir(kc, join(repoRoot, 'crds'), 'pms-bench');
   // Instances left by an interrupted run (or anybody else) would be reconciled too and
   // distort every figure: the benchmark needs a cluster without any.
-  const existing = items(await must(admin, 'GET', '/apis/pms.io/v1alpha1/pmsinstances'));
+  // A previous run's namespaces may still be terminating: wait for them (up to 5 min).
+  let existing = items(await must(admin, 'GET', '/apis/pms.io/v1alpha1/pmsinstances'));
+  for (const until = Date.now() + 300_000; existing.length > 0 && Date.now() < until;) {
+    const terminating = new Set(
+      items(await must(admin, 'GET', '/api/v1/namespaces'))
+        .filter((ns) => (ns.status as { phase?: string } | undefined)?.phase === 'Terminating')
+        .map((ns) => ns.metadata?.name),
+    );
+    if (!existing.every((i) => terminating.has(i.metadata?.namespace))) break;
+    log(`waiting for ${existing.length} PmsInstances in terminating namespaces to go`);
+    await sleep(5000);
+    existing = items(await must(admin, 'GET', '/apis/pms.io/v1alpha1/pmsinstances'));
+  }
   if (existing.length > 0) {
     const where = [...new Set(existing.map((i) => i.metadata?.namespace))].slice(0, 5).join(', ');
     throw new Error(

@@ -110,7 +110,7 @@ const instanceIndex = (o: KubernetesObject): string[] => {
   const instance = o.metadata?.labels?.[INSTANCE_LABEL];
   return instance && o.metadata?.namespace ? [`${o.metadata.namespace}/${instance}`] : [];
 };
-const stripOwned = (o: KubernetesObject) => stripForCache(o, FIELD_MANAGER);
+const stripOwned = (o: KubernetesObject) => stripForCache(o);
 
 const kindKey = (k: WatchedKind) =>
   `${k.plural}.${k.apiVersion}${k.labelSelector ? `?${k.labelSelector}` : ''}`;

@@ -123,14 +123,18 @@ const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.s
 /**
  * Grants a code path needs that the suites do not exercise for every kind, each with the code
  * that needs it: prune deletes any owned kind the spec stops rendering (controller/children.ts),
+ * the drift check reads any applied kind once another writer changed it (drift-check.ts),
  * and the event recorder patches an Event's series on repeats (events.ts, at most every 30 s).
  */
 export function declaredNeeds(): Record<string, string> {
   const out: Record<string, string> = {
     [accessKey('events.k8s.io', 'events', 'patch')]: 'events.ts: series.count of repeats',
   };
-  for (const k of PRUNED_KINDS)
+  for (const k of PRUNED_KINDS) {
     out[accessKey(groupOf(k.apiVersion) ?? '', k.plural, 'delete')] = 'prune of PRUNED_KINDS';
+    out[accessKey(groupOf(k.apiVersion) ?? '', k.plural, 'get')] =
+      'drift-check.ts: the full object after another writer';
+  }
   return out;
 }
 

@@ -228,10 +228,22 @@ describe('owned-kind caches: label-selected, paginated, read by reconciles', () 
         );
         const cached = informer(kind.plural).get(o.metadata?.name ?? '', ns) as Obj | undefined;
         assert.ok(cached, `${kind.kind}/${o.metadata?.name} cached`);
+        // Compact: who wrote when, without field sets; no spec body beyond what reconciles
+        // read (runtime/strip.ts); drift is decided from the applied-hash annotation.
         assert.ok(
-          (cached.metadata?.managedFields ?? []).every((m) => m.manager === 'pms-operator'),
-          `${kind.kind}/${o.metadata?.name}: only our managedFields entry`,
+          (cached.metadata?.managedFields ?? []).every((m) => m.fieldsV1 === undefined),
+          `${kind.kind}/${o.metadata?.name}: managedFields without field sets`,
         );
+        assert.equal(
+          (cached as { spec?: { template?: unknown } }).spec?.template,
+          undefined,
+          `${kind.kind}/${o.metadata?.name}: no pod template cached`,
+        );
+        if (!['Secret', 'Job'].includes(kind.kind))
+          assert.ok(
+            cached.metadata?.annotations?.['pms.io/applied-hash'],
+            `${kind.kind}/${o.metadata?.name}: applied-hash annotation`,
+          );
         if (kind.kind === 'Secret') assert.equal(cached.data, undefined, 'no Secret data');
         if (!['Deployment', 'StatefulSet', 'Job'].includes(kind.kind))
           assert.equal(cached.status, undefined, `${kind.kind} status stripped`);

@@ -7,7 +7,7 @@ import { apiErrorCode, isNotFound } from '../kube-errors.ts';
 import { CREATE_ONLY_KINDS, type Child } from '../render/index.ts';
 import { MANAGED_BY } from '../render/labels.ts';
 import type { ObservedWorkload } from '../status/compute.ts';
-import { driftPaths } from './drift.ts';
+import { DriftChecker, withAppliedHash } from './drift-check.ts';
 import { OWNED_KINDS, PRUNED_KINDS } from './owned.ts';
 import { readObject } from './read.ts';
 import type { ReconcileContext, WatchedKind } from './types.ts';
@@ -161,6 +161,7 @@ export async function applyChildren(
   desired: Child[],
   current: LiveChildren,
   stillCurrent: () => Promise<boolean> = async () => true,
+  checker: DriftChecker = new DriftChecker(),
 ): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { created: [], applied: [], workloads: new Map() };
   let checked = false;
@@ -177,7 +178,16 @@ export async function applyChildren(
     }
     if (child.kind === 'StatefulSet')
       out.applied.push(...(await prepareStatefulSet(ctx, owner, child, live)));
-    const drift = live ? driftPaths(child, live) : ['(missing)'];
+    const applied = withAppliedHash(child) as Child & KubernetesObject;
+    const readFull = () =>
+      readObject<KubernetesObject>(
+        ctx,
+        child.apiVersion,
+        child.kind,
+        child.metadata.namespace ?? '',
+        child.metadata.name,
+      );
+    const drift = live ? await checker.drift(applied, live, readFull) : ['(missing)'];
     if (drift.length > 0) {
       // Before the first change to an existing child, make sure the spec rendered is still the
       // latest: a stale reconcile must not undo what another writer (e.g. a restore scaling to
@@ -187,7 +197,8 @@ export async function applyChildren(
         if (!(await stillCurrent())) return { ...out, stale: true };
       }
       ctx.log.debug('applying child', { child: ref(child), drift: drift.slice(0, 5) });
-      live = toWire(await ctx.apply(toClientModel(child as KubernetesObject)));
+      live = toWire(await ctx.apply(toClientModel(applied)));
+      checker.remember(live);
       out.applied.push(ref(child));
     }
     if (child.kind === 'Deployment' || child.kind === 'StatefulSet')

@@ -40,6 +40,7 @@ import { readObject } from './read.ts';
 import { writeStatus } from './status-writer.ts';
 import { WrittenStatuses } from './written-statuses.ts';
 import { clusterCapabilities, makeDiscovery } from './discovery.ts';
+import { DriftChecker } from './drift-check.ts';
 import { HTTP_ROUTE, SERVICE_MONITOR } from './owned.ts';
 import { planUpgradeStep, recordUpgradeEvents, withUpgrade, withUpgradeStatus } from './upgrade.ts';
 import {
@@ -132,6 +133,7 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
   const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const now = opts.now ?? (() => new Date());
   const discover = makeDiscovery({ ttlMs: opts.discoveryTtlMs });
+  const driftChecker = new DriftChecker();
   const statuses = new WrittenStatuses<PmsInstanceStatus>(OWNED_STATUS_FIELDS);
   const writeInstanceStatusOnce = async (
     ctx: ReconcileContext,
@@ -238,16 +240,23 @@ export function makeReconciler(opts: ReconcileOptions = {}) {
     );
     let outcome: ApplyOutcome;
     try {
-      outcome = await applyChildren(ctx, raw, desired, live, async () => {
-        const latest = await readObject<RawInstance>(
-          ctx,
-          API_VERSION,
-          KIND,
-          key.namespace,
-          key.name,
-        );
-        return latest?.metadata?.generation === raw.metadata?.generation;
-      });
+      outcome = await applyChildren(
+        ctx,
+        raw,
+        desired,
+        live,
+        async () => {
+          const latest = await readObject<RawInstance>(
+            ctx,
+            API_VERSION,
+            KIND,
+            key.namespace,
+            key.name,
+          );
+          return latest?.metadata?.generation === raw.metadata?.generation;
+        },
+        driftChecker,
+      );
     } catch (err) {
       const message = `applying children failed: ${describeError(err)}`;
       await ctx.events.record(raw, 'Warning', 'ApplyFailed', message);

@@ -42,13 +42,13 @@ export interface InformerOptions {
   /** A list that takes longer than this counts as failed. */
   listTimeoutMs?: number;
   /**
-   * Keep this field manager's managedFields entries in the cache (all others are dropped):
-   * drift detection compares what that manager applied with what it now renders.
+   * Without a transform: keep this field manager's managedFields entries in the cache (all
+   * others are dropped; managedFields are often most of an object's size).
    */
   keepManagedFieldsOf?: string;
   /**
-   * Applied to every object before it enters the cache (after the managedFields filter), e.g.
-   * runtime/strip.ts: the cache keeps only what its readers use.
+   * Instead of the managedFields filter: what enters the cache of each decoded object, e.g.
+   * runtime/strip.ts (the cache keeps only what its readers use).
    */
   transform?: (obj: KubernetesObject) => KubernetesObject;
   /** Objects per page of the (re)list (default 500, client-go's pager default). */
@@ -262,6 +262,8 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
 
   /** What the cache keeps of a decoded object (stripped in place). */
   private prepare(input: T): T {
+    // A transform decides itself what to keep (managedFields included).
+    if (this.transform) return this.transform(input) as T;
     // managedFields are often most of an object's size; only our own manager's are read.
     const meta = input.metadata;
     if (meta?.managedFields) {
@@ -270,7 +272,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       if (own.length > 0) meta.managedFields = own;
       else delete meta.managedFields;
     }
-    return (this.transform ? this.transform(input) : input) as T;
+    return input;
   }
 
   /** `obj` is already prepared. */
