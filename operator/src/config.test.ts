@@ -56,7 +56,10 @@ describe('loadConfig', () => {
     [{ METRICS_PORT: 'eighty' }, /METRICS_PORT="eighty": must be a number/],
     [{ METRICS_PORT: '70000' }, /METRICS_PORT="70000": must be between 0 and 65535/],
     [{ LEADER_ELECTION: 'maybe' }, /LEADER_ELECTION="maybe": must be one of true, false/],
-    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+    [
+      { LOG_LEVEL: 'loud' },
+      /LOG_LEVEL="loud": Invalid option: expected one of "debug"\|"info"\|"warn"\|"error"\|"silent"/,
+    ],
     [
       { WATCH_NAMESPACE: 'Not_A_Namespace' },
       /WATCH_NAMESPACE="Not_A_Namespace": must be empty or a namespace name/,

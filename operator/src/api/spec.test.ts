@@ -61,6 +61,21 @@ describe('parseInstance', () => {
     assert.throws(() => parseInstance(raw({ mongodb: { replicas: 2 } })), InvalidSpecError);
     assert.throws(() => parseInstance({ spec: { host: 'x' } }), /spec.version/);
   });
+
+  it("words zod's messages in English (zod/mini loads no locale by itself)", () => {
+    assert.throws(
+      () => parseInstance({ spec: { host: 'x' } }),
+      /^InvalidSpecError: spec\.version: Invalid input: expected string, received undefined$/,
+    );
+    assert.throws(
+      () => parseInstance(raw({ backend: { autoscaling: { minReplicas: 3, maxReplicas: 2 } } })),
+      /spec\.backend\.autoscaling: minReplicas must not exceed maxReplicas/,
+    );
+    assert.throws(
+      () => parseInstance(raw({ worker: { replicas: 21 } })),
+      /spec\.worker\.replicas: Too big: expected number to be <=20/,
+    );
+  });
 });
 
 describe('parseQuantity', () => {

@@ -2,26 +2,41 @@
 // contract and the API server applies its defaults; this zod schema mirrors those defaults so
 // that objects built in code (tests, benchmarks) render the same way, and it performs the
 // checks the OpenAPI schema and CEL cannot express (see `validateSpec`).
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini (functions instead of methods) keeps the bundle and the resident memory small; unlike
+// full zod it loads no locale, so the English messages are set here unless one is already.
+if (!z.config().localeError) z.config(en());
 
 export const API_GROUP = 'pms.io';
 export const API_VERSION = 'pms.io/v1alpha1';
 export const KIND = 'PmsInstance';
 export const PLURAL = 'pmsinstances';
 
-const ZQuantity = z.union([z.string(), z.number()]).transform((q) => String(q));
+const ZQuantity = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((q) => String(q)),
+);
 
-export const ZResourcesSchema = z
-  .object({
-    requests: z.record(z.string(), ZQuantity).optional(),
-    limits: z.record(z.string(), ZQuantity).optional(),
-  })
-  .prefault({});
+/** An integer in [min, max]. */
+const ZInt = (min: number, max?: number) =>
+  max === undefined
+    ? z.number().check(z.int(), z.gte(min))
+    : z.number().check(z.int(), z.gte(min), z.lte(max));
+
+export const ZResourcesSchema = z.prefault(
+  z.object({
+    requests: z.optional(z.record(z.string(), ZQuantity)),
+    limits: z.optional(z.record(z.string(), ZQuantity)),
+  }),
+  {},
+);
 
 const ZEnvVarSchema = z.object({
   name: z.string(),
-  value: z.string().optional(),
-  valueFrom: z.record(z.string(), z.unknown()).optional(),
+  value: z.optional(z.string()),
+  valueFrom: z.optional(z.record(z.string(), z.unknown())),
 });
 
 const ZSecretKeyRefSchema = z.object({ name: z.string(), key: z.string() });
@@ -42,39 +57,41 @@ export const DEFAULT_MONITORING_NAMESPACE_SELECTOR = {
 
 /** A metav1.LabelSelector (the CRD checks the operators and values). */
 const ZLabelSelectorSchema = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(
+  matchLabels: z.optional(z.record(z.string(), z.string())),
+  matchExpressions: z.optional(
+    z.array(
       z.object({
         key: z.string(),
         operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-        values: z.array(z.string()).optional(),
+        values: z.optional(z.array(z.string())),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 const ZStorageSchema = (size: string) =>
-  z
-    .object({
-      size: ZQuantity.default(size),
-      storageClassName: z.string().optional(),
-      deleteOnInstanceDelete: z.boolean().default(false),
-    })
-    .prefault({});
+  z.prefault(
+    z.object({
+      size: z._default(ZQuantity, size),
+      storageClassName: z.optional(z.string()),
+      deleteOnInstanceDelete: z._default(z.boolean(), false),
+    }),
+    {},
+  );
+
+const ZWorkloadObject = (replicas: number, cpu: string, memory: string, memoryLimit: string) =>
+  z.object({
+    enabled: z._default(z.boolean(), true),
+    replicas: z._default(ZInt(0, 20), replicas),
+    resources: z._default(ZResourcesSchema, {
+      requests: { cpu, memory },
+      limits: { memory: memoryLimit },
+    }),
+    env: z._default(z.array(ZEnvVarSchema), []),
+  });
 
 const ZWorkloadSchema = (replicas: number, cpu: string, memory: string, memoryLimit: string) =>
-  z
-    .object({
-      enabled: z.boolean().default(true),
-      replicas: z.number().int().min(0).max(20).default(replicas),
-      resources: ZResourcesSchema.default({
-        requests: { cpu, memory },
-        limits: { memory: memoryLimit },
-      }),
-      env: z.array(ZEnvVarSchema).default([]),
-    })
-    .prefault({});
+  z.prefault(ZWorkloadObject(replicas, cpu, memory, memoryLimit), {});
 
 /**
  * A HorizontalPodAutoscaler for a Deployment (backend, frontend). While set, the operator
@@ -82,13 +99,15 @@ const ZWorkloadSchema = (replicas: number, cpu: string, memory: string, memoryLi
  */
 export const ZAutoscalingSchema = z
   .object({
-    minReplicas: z.number().int().min(1).max(100).default(1),
-    maxReplicas: z.number().int().min(1).max(100),
-    targetCPUUtilizationPercentage: z.number().int().min(1).max(1000).default(80),
+    minReplicas: z._default(ZInt(1, 100), 1),
+    maxReplicas: ZInt(1, 100),
+    targetCPUUtilizationPercentage: z._default(ZInt(1, 1000), 80),
   })
-  .refine((a) => a.minReplicas <= a.maxReplicas, {
-    message: 'minReplicas must not exceed maxReplicas',
-  });
+  .check(
+    z.refine((a) => a.minReplicas <= a.maxReplicas, {
+      message: 'minReplicas must not exceed maxReplicas',
+    }),
+  );
 
 export type TAutoscaling = z.infer<typeof ZAutoscalingSchema>;
 
@@ -98,197 +117,203 @@ const ZScalableWorkloadSchema = (
   memory: string,
   memoryLimit: string,
 ) =>
-  ZWorkloadSchema(replicas, cpu, memory, memoryLimit)
-    .unwrap()
-    .extend({ autoscaling: ZAutoscalingSchema.optional() })
-    .prefault({});
+  z.prefault(
+    z.extend(ZWorkloadObject(replicas, cpu, memory, memoryLimit), {
+      autoscaling: z.optional(ZAutoscalingSchema),
+    }),
+    {},
+  );
+
+/** `credentialsSecretRef` of an S3-compatible store (the key names have defaults). */
+const ZS3CredentialsRefSchema = z.object({
+  name: z.string(),
+  accessKeyKey: z._default(z.string(), 'access-key'),
+  secretKeyKey: z._default(z.string(), 'secret-key'),
+});
 
 export const ZPmsInstanceSpecSchema = z.object({
-  version: z.string().min(1),
-  host: z.string().min(1),
-  image: z
-    .object({
-      registry: z.string().default('ghcr.io/pms'),
-      pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
-      pullSecrets: z.array(z.object({ name: z.string() })).default([]),
-    })
-    .prefault({}),
-  ingress: z
-    .object({
-      enabled: z.boolean().default(true),
-      className: z.string().optional(),
-      annotations: z.record(z.string(), z.string()).default({}),
-      tls: z.object({ secretName: z.string().optional() }).prefault({}),
-    })
-    .prefault({}),
-  admin: z.object({ email: z.string().optional() }).prefault({}),
+  version: z.string().check(z.minLength(1)),
+  host: z.string().check(z.minLength(1)),
+  image: z.prefault(
+    z.object({
+      registry: z._default(z.string(), 'ghcr.io/pms'),
+      pullPolicy: z._default(z.enum(['Always', 'IfNotPresent', 'Never']), 'IfNotPresent'),
+      pullSecrets: z._default(z.array(z.object({ name: z.string() })), []),
+    }),
+    {},
+  ),
+  ingress: z.prefault(
+    z.object({
+      enabled: z._default(z.boolean(), true),
+      className: z.optional(z.string()),
+      annotations: z._default(z.record(z.string(), z.string()), {}),
+      tls: z.prefault(z.object({ secretName: z.optional(z.string()) }), {}),
+    }),
+    {},
+  ),
+  admin: z.prefault(z.object({ email: z.optional(z.string()) }), {}),
   /** Gateway API instead of the Ingress (the CRD refuses both at once). */
-  gateway: z
-    .object({
+  gateway: z.optional(
+    z.object({
       parentRefs: z
         .array(
           z.object({
             name: z.string(),
-            namespace: z.string().optional(),
-            sectionName: z.string().optional(),
-            port: z.number().int().min(1).max(65535).optional(),
+            namespace: z.optional(z.string()),
+            sectionName: z.optional(z.string()),
+            port: z.optional(ZInt(1, 65535)),
           }),
         )
-        .min(1),
-      hostnames: z.array(z.string()).optional(),
-      namespaceSelector: ZLabelSelectorSchema.optional(),
-    })
-    .optional(),
+        .check(z.minLength(1)),
+      hostnames: z.optional(z.array(z.string())),
+      namespaceSelector: z.optional(ZLabelSelectorSchema),
+    }),
+  ),
   backend: ZScalableWorkloadSchema(1, '100m', '256Mi', '512Mi'),
   frontend: ZScalableWorkloadSchema(1, '50m', '128Mi', '256Mi'),
   worker: ZWorkloadSchema(1, '50m', '192Mi', '384Mi'),
-  mongodb: z
-    .object({
-      version: z.string().default('7.0'),
+  mongodb: z.prefault(
+    z.object({
+      version: z._default(z.string(), '7.0'),
       /** Unset: mongo:<version> (the renderer composes it, so a version change moves it). */
-      image: z.string().optional(),
-      replicas: z.union([z.literal(1), z.literal(3)]).default(1),
+      image: z.optional(z.string()),
+      replicas: z._default(z.union([z.literal(1), z.literal(3)]), 1),
       storage: ZStorageSchema('10Gi'),
-      resources: ZResourcesSchema.default({
+      resources: z._default(ZResourcesSchema, {
         requests: { cpu: '250m', memory: '512Mi' },
         limits: { memory: '1Gi' },
       }),
-      external: z.object({ uriSecretRef: ZSecretKeyRefSchema }).optional(),
-    })
-    .prefault({}),
-  redis: z
-    .object({
-      enabled: z.boolean().default(true),
-      image: z.string().default(DEFAULT_REDIS_IMAGE),
-      resources: ZResourcesSchema.default({
+      external: z.optional(z.object({ uriSecretRef: ZSecretKeyRefSchema })),
+    }),
+    {},
+  ),
+  redis: z.prefault(
+    z.object({
+      enabled: z._default(z.boolean(), true),
+      image: z._default(z.string(), DEFAULT_REDIS_IMAGE),
+      resources: z._default(ZResourcesSchema, {
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { memory: '256Mi' },
       }),
-      external: z.object({ urlSecretRef: ZSecretKeyRefSchema }).optional(),
-    })
-    .prefault({}),
-  objectStorage: z
-    .object({
+      external: z.optional(z.object({ urlSecretRef: ZSecretKeyRefSchema })),
+    }),
+    {},
+  ),
+  objectStorage: z.prefault(
+    z.object({
       storage: ZStorageSchema('10Gi'),
-      image: z.string().default(DEFAULT_MINIO_IMAGE),
-      resources: ZResourcesSchema.default({
+      image: z._default(z.string(), DEFAULT_MINIO_IMAGE),
+      resources: z._default(ZResourcesSchema, {
         requests: { cpu: '100m', memory: '256Mi' },
         limits: { memory: '512Mi' },
       }),
-      external: z
-        .object({
+      external: z.optional(
+        z.object({
           endpoint: z.string(),
-          region: z.string().default('us-east-1'),
+          region: z._default(z.string(), 'us-east-1'),
           bucket: z.string(),
-          usePathStyle: z.boolean().default(false),
-          credentialsSecretRef: z.object({
-            name: z.string(),
-            accessKeyKey: z.string().default('access-key'),
-            secretKeyKey: z.string().default('secret-key'),
-          }),
-        })
-        .optional(),
-    })
-    .prefault({}),
-  backup: z
-    .object({
-      enabled: z.boolean().default(false),
-      schedule: z.string().optional(),
-      retention: z.object({ keepLast: z.number().int().min(1).default(7) }).prefault({}),
-      destination: z
-        .object({
-          endpoint: z.string().optional(),
-          region: z.string().optional(),
-          usePathStyle: z.boolean().optional(),
-          credentialsSecretRef: z
-            .object({
-              name: z.string(),
-              accessKeyKey: z.string().default('access-key'),
-              secretKeyKey: z.string().default('secret-key'),
-            })
-            .optional(),
-          bucket: z.string().optional(),
-          prefix: z.string().optional(),
-        })
-        .optional(),
-    })
-    .prefault({}),
-  networkPolicy: z
-    .object({
-      enabled: z.boolean().default(true),
-      ingressNamespaceSelector: z
-        .object({ matchLabels: z.record(z.string(), z.string()) })
-        .default(() => structuredClone(DEFAULT_INGRESS_NAMESPACE_SELECTOR)),
-    })
-    .prefault({}),
-  monitoring: z
-    .object({
-      enabled: z.boolean().default(false),
-      interval: z
-        .string()
-        .regex(/^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/)
-        .default('30s'),
-      labels: z.record(z.string(), z.string()).optional(),
+          usePathStyle: z._default(z.boolean(), false),
+          credentialsSecretRef: ZS3CredentialsRefSchema,
+        }),
+      ),
+    }),
+    {},
+  ),
+  backup: z.prefault(
+    z.object({
+      enabled: z._default(z.boolean(), false),
+      schedule: z.optional(z.string()),
+      retention: z.prefault(z.object({ keepLast: z._default(ZInt(1), 7) }), {}),
+      destination: z.optional(
+        z.object({
+          endpoint: z.optional(z.string()),
+          region: z.optional(z.string()),
+          usePathStyle: z.optional(z.boolean()),
+          credentialsSecretRef: z.optional(ZS3CredentialsRefSchema),
+          bucket: z.optional(z.string()),
+          prefix: z.optional(z.string()),
+        }),
+      ),
+    }),
+    {},
+  ),
+  networkPolicy: z.prefault(
+    z.object({
+      enabled: z._default(z.boolean(), true),
+      ingressNamespaceSelector: z._default(
+        z.object({ matchLabels: z.record(z.string(), z.string()) }),
+        () => structuredClone(DEFAULT_INGRESS_NAMESPACE_SELECTOR),
+      ),
+    }),
+    {},
+  ),
+  monitoring: z.prefault(
+    z.object({
+      enabled: z._default(z.boolean(), false),
+      interval: z._default(
+        z.string().check(z.regex(/^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/)),
+        '30s',
+      ),
+      labels: z.optional(z.record(z.string(), z.string())),
       /** Namespaces whose pods may reach the backend's metrics port (Prometheus). */
-      namespaceSelector: ZLabelSelectorSchema.default(() =>
+      namespaceSelector: z._default(ZLabelSelectorSchema, () =>
         structuredClone(DEFAULT_MONITORING_NAMESPACE_SELECTOR),
       ),
-    })
-    .prefault({}),
-  features: z
-    .object({
-      registration: z.boolean().default(false),
-      fileUpload: z.boolean().default(true),
-      notifications: z.boolean().default(true),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
+  features: z.prefault(
+    z.object({
+      registration: z._default(z.boolean(), false),
+      fileUpload: z._default(z.boolean(), true),
+      notifications: z._default(z.boolean(), true),
+    }),
+    {},
+  ),
   /** Outgoing webhook requests (backend "send test" and worker deliveries). */
-  webhooks: z
-    .object({
+  webhooks: z.prefault(
+    z.object({
       /** TCP ports webhook targets may use; empty: no egress for webhooks at all. */
-      ports: z.array(z.number().int().min(1).max(65535)).default(() => [443, 80]),
+      ports: z._default(z.array(ZInt(1, 65535)), () => [443, 80]),
       /** Also private (RFC 1918, CGNAT, loopback) targets; link-local stays closed. */
-      allowPrivateTargets: z.boolean().default(false),
+      allowPrivateTargets: z._default(z.boolean(), false),
       /** Internal ranges webhooks may reach although private targets are refused. */
-      allowedCIDRs: z.array(z.string()).default(() => []),
-    })
-    .prefault({}),
-  smtp: z
-    .object({
+      allowedCIDRs: z._default(z.array(z.string()), () => []),
+    }),
+    {},
+  ),
+  smtp: z.optional(
+    z.object({
       host: z.string(),
-      port: z.number().int().min(1).max(65535).default(587),
-      secure: z.boolean().default(false),
+      port: z._default(ZInt(1, 65535), 587),
+      secure: z._default(z.boolean(), false),
       from: z.string(),
-      user: z.string().optional(),
-      passwordSecretRef: ZSecretKeyRefSchema.optional(),
-    })
-    .optional(),
+      user: z.optional(z.string()),
+      passwordSecretRef: z.optional(ZSecretKeyRefSchema),
+    }),
+  ),
   /** A new instance starts from this backup (a tenant clone), once (controller/backup-clone.ts). */
-  restoreFrom: z
-    .object({
-      backupRef: z.object({ name: z.string(), namespace: z.string().optional() }).optional(),
-      objectStorage: z
-        .object({
+  restoreFrom: z.optional(
+    z.object({
+      backupRef: z.optional(z.object({ name: z.string(), namespace: z.optional(z.string()) })),
+      objectStorage: z.optional(
+        z.object({
           endpoint: z.string(),
-          region: z.string().optional(),
-          usePathStyle: z.boolean().optional(),
+          region: z.optional(z.string()),
+          usePathStyle: z.optional(z.boolean()),
           bucket: z.string(),
           key: z.string(),
-          credentialsSecretRef: z.object({
-            name: z.string(),
-            accessKeyKey: z.string().default('access-key'),
-            secretKeyKey: z.string().default('secret-key'),
-          }),
-        })
-        .optional(),
-    })
-    .optional(),
-  maintenance: z.boolean().default(false),
-  paused: z.boolean().default(false),
+          credentialsSecretRef: ZS3CredentialsRefSchema,
+        }),
+      ),
+    }),
+  ),
+  maintenance: z._default(z.boolean(), false),
+  paused: z._default(z.boolean(), false),
   /** Everything scaled to zero, backups suspended; PVCs and Secrets kept. */
-  hibernate: z.boolean().default(false),
+  hibernate: z._default(z.boolean(), false),
   /** The opt-in for a downgrade or a skipped major (checked by the CRD's CEL rules only). */
-  upgrade: z.object({ allowVersion: z.string().optional() }).optional(),
+  upgrade: z.optional(z.object({ allowVersion: z.optional(z.string()) })),
 });
 
 export type TPmsInstanceSpec = z.infer<typeof ZPmsInstanceSpecSchema>;
