@@ -15,7 +15,7 @@
 // Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
 //          --resync 15s (the operator's RESYNC_PERIOD during the run)
 //          --no-baseline (the operator alone)
-//          --entry bundle|source (bundle: dist/operator.mjs with the Deployment's NODE_OPTIONS,
+//          --entry bundle|source (bundle: dist/operator.mjs with the Deployment's memory settings,
 //          as the image runs it; source: node src/main.ts)
 //          --node-flags='<flags>' (more flags on the operator's node command line)
 import { spawn, spawnSync } from 'node:child_process';
@@ -378,7 +378,8 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
   const child = spawn(process.execPath, [...nodeFlags, operatorEntry()], {
     env: {
       ...process.env,
-      NODE_OPTIONS: entry === 'bundle' ? shippedNodeOptions() : '',
+      NODE_OPTIONS: '',
+      ...(entry === 'bundle' ? shippedEnv() : {}),
       KUBECONFIG: kubeconfigPath,
       LEADER_ELECTION: 'false',
       METRICS_PORT: String(metricsPort),
@@ -600,7 +601,7 @@ function writeReport(results: Result[]): void {
     '',
     `Node ${report.node}; ${report.cluster}. Operator: ${
       entry === 'bundle'
-        ? `the shipped bundle (\`npm run bundle -w operator\`) with the Deployment's NODE_OPTIONS (\`${shippedNodeOptions()}\`)`
+        ? `the shipped bundle (\`npm run bundle -w operator\`) with the Deployment's memory settings (\`${shippedEnvText()}\`)`
         : '`node operator/src/main.ts`'
     }${args['node-flags'] ? ` and \`${args['node-flags']}\` on its command line` : ''}, through a counting proxy.`,
     'Baseline: the same pre-rendered children created directly by a raw bulk client ' +
@@ -670,15 +671,25 @@ function operatorEntry(): string {
 }
 
 /** NODE_OPTIONS as config/manager/deployment.yaml sets them for the operator container. */
-function shippedNodeOptions(): string {
+/** The memory settings config/manager/deployment.yaml gives the operator container. */
+const SHIPPED_ENV = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'];
+function shippedEnv(): Record<string, string> {
   const deployment = parseYaml(
     readFileSync(join(repoRoot, 'config/manager/deployment.yaml'), 'utf8'),
   ) as {
     spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
   };
   const env = deployment.spec.template.spec.containers[0]?.env ?? [];
-  return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return Object.fromEntries(
+    env
+      .filter((e) => SHIPPED_ENV.includes(e.name) && e.value !== undefined)
+      .map((e) => [e.name, e.value ?? '']),
+  );
 }
+const shippedEnvText = () =>
+  Object.entries(shippedEnv())
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 
 /** Samples the 1-minute load average every 10 s until stopped (other work on the machine counts). */
 function sampleLoad() {

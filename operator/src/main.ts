@@ -1,11 +1,19 @@
-// `npm start -w operator` and the image's `node dist/main.js`: configuration from the
-// environment, a kubeconfig (kubeconfig.ts: in-cluster, $KUBECONFIG, ~/.kube/config, or the
-// repository's test environment), the operator, and a graceful shutdown on SIGTERM/SIGINT.
+// `npm start -w operator` and the image's `node operator.mjs` (this module bundled):
+// configuration from the environment, a kubeconfig (kubeconfig.ts: in-cluster, $KUBECONFIG,
+// ~/.kube/config, or the repository's test environment), the operator, and a graceful
+// shutdown on SIGTERM/SIGINT.
+import { setFlagsFromString } from 'node:v8';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig } from './config.ts';
 import { loadKubeConfig, podNamespace } from './kubeconfig.ts';
 import { createLogger } from './log.ts';
 import { startOperator } from './operator.ts';
+
+// V8's memory saver mode collects garbage sooner instead of growing the heap: the operator is
+// idle most of the time and its memory limit is what tenants pay for (operator/README.md,
+// "Memory": 15-20 % less peak RSS at 300 instances). NODE_OPTIONS refuses V8 flags, so it is
+// set here, before anything is allocated in earnest.
+setFlagsFromString('--memory-saver-mode');
 
 async function main(): Promise<void> {
   let config;
