@@ -20,28 +20,18 @@ import { driftPaths } from './drift.ts';
 
 export const APPLIED_HASH_ANNOTATION = 'pms.io/applied-hash';
 
-/** JSON with object keys sorted: the same object always gives the same text. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
 interface Annotated {
   metadata?: { annotations?: Record<string, string> } & object;
 }
 
-/** The hash of a rendered child (its own applied-hash annotation left out). Pure. */
+/**
+ * The hash of a rendered child (as rendered, before withAppliedHash). Pure. Its JSON text is
+ * hashed as it is: the renderers build objects in a fixed key order, so the same spec gives the
+ * same text (an operator version that orders keys differently re-applies each child once).
+ * This runs for every child at every reconcile, so it builds no sorted copies.
+ */
 export function appliedHash(child: unknown): string {
-  const c = child as Annotated;
-  const { [APPLIED_HASH_ANNOTATION]: _own, ...annotations } = c.metadata?.annotations ?? {};
-  const subject = { ...c, metadata: { ...c.metadata, annotations } };
-  return createHash('sha256').update(canonical(subject)).digest('base64url').slice(0, 27);
+  return createHash('sha256').update(JSON.stringify(child)).digest('base64url').slice(0, 27);
 }
 
 /** A copy of `child` carrying its applied-hash annotation. Pure. */
@@ -84,7 +74,7 @@ export function writesSinceApply(
   const ownTime = timeOf(own);
   const after = others.some((e) => !(timeOf(e) < ownTime));
   if (own && !after) return undefined;
-  return canonical(
+  return JSON.stringify(
     others
       .map((e) => [e.manager, e.operation, e.subresource, timeOf(e)])
       .concat([['own', ownTime]]),
