@@ -175,7 +175,7 @@ describe('GitHub workflows', () => {
     assert.match(deployment, new RegExp(`image: ${registry.replace(/\./g, '\\.')}/pms-operator:`));
     // The operator's own default (a spec read without the CRD's defaulting) and the chart's.
     const spec = readFileSync(join(repoRoot, 'operator', 'src', 'api', 'spec.ts'), 'utf8');
-    assert.match(spec, new RegExp(`registry: z\\.string\\(\\)\\.default\\('${registry}'\\)`));
+    assert.match(spec, new RegExp(`registry: z\\._default\\(z\\.string\\(\\), '${registry}'\\)`));
     const values = readFileSync(join(repoRoot, 'charts', 'pms-operator', 'values.yaml'), 'utf8');
     assert.match(values, new RegExp(`repository: ${registry}/pms-operator\n`));
   });
