@@ -10,8 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import { startWorker } from '../src/jobs/worker.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { Webhook, type TWebhookDoc } from '../src/webhooks/model.ts';
-import { settleDelivery } from '../src/webhooks/service.ts';
+import {
+  Webhook,
+  WebhookAutoDisable,
+  WebhookDelivery,
+  WebhookFailure,
+  type TWebhookDoc,
+} from '../src/webhooks/model.ts';
+import { logAttempt, settleDelivery } from '../src/webhooks/service.ts';
 import { ADMIN, Client, startHarness, userClient, type Harness } from './helpers.ts';
 
 // The receiver ---------------------------------------------------------------------------------
@@ -85,6 +91,8 @@ function signatureValid(secret: string, r: Received): boolean {
     fresh && given.length === want.length && timingSafeEqual(Buffer.from(given), Buffer.from(want))
   );
 }
+
+const logOpts = { final: true, test: false, logSize: 5 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -461,6 +469,59 @@ describe('webhook deliveries to a real receiver (WEBHOOK_ALLOWED_CIDRS=127.0.0.1
     const off2 = (await admin.get(`/api/v1/projects/${key}/webhooks/${w2.id}`)).body;
     assert.equal(off2.active, false, 'ten concurrent failures disable');
     assert.equal(off2.consecutiveFailures, 10);
+  });
+
+  test('an edit and deliveries at the moment of the disable lose nothing (FerretDB writes whole documents)', async () => {
+    // FerretDB v1 applies an update by reading the whole document and writing it back: a write
+    // to the webhook by a delivery, racing an edit by hand, could put back fields as it read
+    // them (the webhook switched on again, the edit undone). Deliveries write elsewhere.
+    const key = await project();
+    const failed = { ok: false, statusCode: 500, durationMs: 1, error: 'HTTP 500', refused: false };
+    for (let round = 0; round < 5; round++) {
+      const w = await hook(key, `/never-called-${round}`);
+      const doc = await Webhook.findById(w.id).lean<TWebhookDoc>();
+      assert.ok(doc);
+      const base = `/api/v1/projects/${key}/webhooks/${w.id}`;
+      const a = { deliveryId: `r-${round}`, event: 'task.created', body: '{}', attempt: 1 };
+      await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => settleDelivery(doc, `r-${i}`, failed, 10)),
+        ...Array.from({ length: 3 }, () => logAttempt(doc, a, failed, logOpts)),
+        admin.patch(base, { description: `edited ${round}` }),
+      ]);
+      const after = (await admin.get(base)).body;
+      assert.equal(after.active, false, `round ${round}: the disable stays`);
+      assert.equal(after.consecutiveFailures, 10);
+      assert.equal(after.description, `edited ${round}`, `round ${round}: the edit stays`);
+      assert.equal(after.lastStatus, 500);
+      assert.ok(after.lastDeliveryAt);
+      // Switched on by hand: the disable and the count are gone, the edit is kept.
+      const on = (await admin.patch(base, { active: true })).body;
+      assert.equal(on.active, true);
+      assert.equal(on.consecutiveFailures, 0);
+      assert.equal(on.disabledReason, null);
+      assert.equal(on.description, `edited ${round}`);
+    }
+  });
+
+  test('a deleted project takes its webhooks, their log and their secrets with it', async () => {
+    const key = await project();
+    const w = await hook(key, '/never-called-gone');
+    const doc = await Webhook.findById(w.id).lean<TWebhookDoc>();
+    assert.ok(doc);
+    const failed = { ok: false, statusCode: 500, durationMs: 1, error: 'HTTP 500', refused: false };
+    const a = { deliveryId: 'g-1', event: 'task.created', body: '{}', attempt: 1 };
+    await logAttempt(doc, a, failed, logOpts);
+    for (let i = 0; i < 10; i++) await settleDelivery(doc, `g-${i}`, failed, 10);
+    const del = await admin.del(`/api/v1/projects/${key}`);
+    assert.equal(del.status, 204, JSON.stringify(del.body));
+    const left = await Promise.all(
+      [Webhook, WebhookDelivery, WebhookFailure, WebhookAutoDisable].map((m) =>
+        (m as typeof Webhook).countDocuments(
+          m === Webhook ? { _id: doc._id } : { webhookId: doc._id },
+        ),
+      ),
+    );
+    assert.deepEqual(left, [0, 0, 0, 0]);
   });
 
   test('send test: a signed ping now, logged with its status code', async () => {

@@ -1,6 +1,6 @@
 // Deleting a project, a state or a label: what goes with it and what must stay consistent.
 // Separate from service.ts because a project's deletion reaches into every feature that stores
-// data per project (attachments, comments, tasks, activity, notifications).
+// data per project (attachments, comments, tasks, activity, notifications, webhooks).
 import { Activity } from '../activity/model.ts';
 import { removeAttachmentsOf } from '../attachments/service.ts';
 import { Comment } from '../comments/model.ts';
@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { Notification } from '../notifications/model.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { Task } from '../tasks/model.ts';
+import { deleteWebhooksOf } from '../webhooks/service.ts';
 import { Counter, Label, Membership, Project, State } from './model.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function deleteProject(deps: Deps, projectId: string) {
   await Label.deleteMany({ projectId });
   await Activity.deleteMany({ projectId });
   await Notification.deleteMany({ projectId });
+  await deleteWebhooksOf(projectId);
   await Counter.deleteOne({ _id: `task:${projectId}` });
   await Membership.deleteMany({ projectId });
   await Project.deleteOne({ _id: projectId });

@@ -9,14 +9,16 @@ const webhookSchema = new Schema({
   /** Subscribed event types; `['*']` is every event. */
   events: { type: [String], required: true },
   secret: { type: String, required: true },
+  /** Switched on or off by hand. The automatic disable is a WebhookAutoDisable record. */
   active: { type: Boolean, default: true },
-  /** Deliveries in a row whose every attempt failed (reset by a success or a re-enable). */
-  consecutiveFailures: { type: Number, default: 0 },
-  /** Why the webhook was switched off automatically (null when active or disabled by hand). */
+  // This document is written by people only (create, edit, rotate). What deliveries learn (the
+  // failure count, the automatic disable, the last status) lives in insert-only collections:
+  // FerretDB v1 applies every update as a read of the whole document and a write of the whole
+  // document, so a delivery writing here at the moment of an edit or of the disable could write
+  // back the fields it read before them (a webhook switched back on, an edit undone).
+  /** Legacy: the automatic-disable reason as versions before WebhookAutoDisable stored it. */
   disabledReason: { type: String, default: null },
   disabledAt: { type: Date, default: null },
-  lastDeliveryAt: { type: Date, default: null },
-  lastStatus: { type: Number, default: null },
   createdBy: { type: Schema.Types.ObjectId, required: true },
   createdAt: { type: Date, default: () => new Date() },
   secretRotatedAt: { type: Date, default: null },
@@ -64,19 +66,42 @@ const failureSchema = new Schema({
 failureSchema.index({ webhookId: 1, deliveryId: 1 }, { unique: true });
 export const WebhookFailure = mongoose.model('WebhookFailure', failureSchema);
 
+/**
+ * The automatic disable: inserted once, when the `disableAfter`-th failed delivery in a row
+ * settles (a unique index makes concurrent settles agree on one). Deleted by any change of
+ * `active` by hand. The webhook is active when it is on by hand and has no such record.
+ */
+const autoDisableSchema = new Schema({
+  webhookId: { type: Schema.Types.ObjectId, required: true },
+  projectId: { type: Schema.Types.ObjectId, required: true },
+  reason: { type: String, required: true },
+  at: { type: Date, default: () => new Date() },
+});
+autoDisableSchema.index({ webhookId: 1 }, { unique: true });
+autoDisableSchema.index({ projectId: 1 });
+export type TAutoDisableDoc = InferSchemaType<typeof autoDisableSchema>;
+export const WebhookAutoDisable = mongoose.model('WebhookAutoDisable', autoDisableSchema);
+
+/** What the deliveries say about one webhook, read from the collections above. */
+export interface DeliveryState {
+  failures: number;
+  autoDisable: Pick<TAutoDisableDoc, 'reason' | 'at'> | null;
+  last: Pick<TDeliveryDoc, 'at' | 'statusCode'> | null;
+}
+
 /** The API view: never the secret. */
-export const toWebhook = (w: TWebhookDoc) => ({
+export const toWebhook = (w: TWebhookDoc, s: DeliveryState) => ({
   id: String(w._id),
   projectId: String(w.projectId),
   url: w.url,
   description: w.description,
   events: w.events,
-  active: w.active,
-  consecutiveFailures: w.consecutiveFailures,
-  disabledReason: w.disabledReason ?? null,
-  disabledAt: w.disabledAt ?? null,
-  lastDeliveryAt: w.lastDeliveryAt ?? null,
-  lastStatus: w.lastStatus ?? null,
+  active: w.active && !s.autoDisable,
+  consecutiveFailures: s.failures,
+  disabledReason: s.autoDisable?.reason ?? (w.active ? null : (w.disabledReason ?? null)),
+  disabledAt: s.autoDisable?.at ?? (w.active ? null : (w.disabledAt ?? null)),
+  lastDeliveryAt: s.last?.at ?? null,
+  lastStatus: s.last?.statusCode ?? null,
   createdAt: w.createdAt,
   secretRotatedAt: w.secretRotatedAt ?? null,
 });

@@ -10,6 +10,8 @@ import { Project } from '../projects/model.ts';
 import { wants } from './events.ts';
 import { Webhook, type TWebhookDoc } from './model.ts';
 import {
+  autoDisabled,
+  autoDisabledIn,
   eventPayload,
   logAttempt,
   sendAttempt,
@@ -37,7 +39,10 @@ export function webhookListener(opts: {
     const hooks = await Webhook.find({ projectId: event.projectId, active: true })
       .select({ events: 1 })
       .lean<Pick<TWebhookDoc, '_id' | 'events'>[]>();
-    const matching = hooks.filter((h) => wants(h.events, event.type));
+    let matching = hooks.filter((h) => wants(h.events, event.type));
+    if (matching.length === 0) return;
+    const off = await autoDisabledIn(event.projectId);
+    matching = matching.filter((h) => !off.has(String(h._id)));
     if (matching.length === 0) return;
     if (!queue) {
       // Documented: without the job queue (ENABLE_NOTIFICATIONS=false) nothing is delivered.
@@ -78,7 +83,7 @@ export async function runWebhookJob(
 ): Promise<{ status: number | null } | { skipped: string }> {
   const w = await Webhook.findById(job.data.webhookId).lean<TWebhookDoc>();
   if (!w) return { skipped: 'webhook deleted' };
-  if (!w.active) return { skipped: 'webhook disabled' };
+  if (!w.active || (await autoDisabled(w._id))) return { skipped: 'webhook disabled' };
   const attempt = job.attemptsMade + 1;
   const a = { ...job.data, attempt };
   const r = await sendAttempt(w, a, settings);

@@ -12,8 +12,10 @@ import {
   toDelivery,
   toWebhook,
   Webhook,
+  WebhookAutoDisable,
   WebhookDelivery,
   WebhookFailure,
+  type DeliveryState,
   type TDeliveryDoc,
   type TWebhookDoc,
 } from './model.ts';
@@ -59,13 +61,37 @@ async function find(projectId: string, id: string): Promise<TWebhookDoc> {
   return w;
 }
 
-export async function listWebhooks(projectId: string) {
-  const items = await Webhook.find({ projectId }).sort({ _id: 1 }).lean<TWebhookDoc[]>();
-  return items.map(toWebhook);
+/** Reads what the deliveries recorded for one webhook (see the model for why not on it). */
+async function deliveryState(webhookId: unknown): Promise<DeliveryState> {
+  const [failures, autoDisable, last] = await Promise.all([
+    WebhookFailure.countDocuments({ webhookId }),
+    WebhookAutoDisable.findOne({ webhookId }).select({ reason: 1, at: 1 }).lean(),
+    WebhookDelivery.findOne({ webhookId })
+      .sort({ _id: -1 })
+      .select({ at: 1, statusCode: 1 })
+      .lean<Pick<TDeliveryDoc, 'at' | 'statusCode'>>(),
+  ]);
+  return { failures, autoDisable, last };
 }
 
-export const getWebhook = async (projectId: string, id: string) =>
-  toWebhook(await find(projectId, id));
+const view = async (w: TWebhookDoc) => toWebhook(w, await deliveryState(w._id));
+
+/** Whether a webhook switched on by hand was switched off by its failures. */
+export const autoDisabled = async (webhookId: unknown) =>
+  (await WebhookAutoDisable.exists({ webhookId })) !== null;
+
+/** The ids of a project's automatically disabled webhooks. */
+export async function autoDisabledIn(projectId: unknown): Promise<Set<string>> {
+  const rows = await WebhookAutoDisable.find({ projectId }).select({ webhookId: 1 }).lean();
+  return new Set(rows.map((r) => String(r.webhookId)));
+}
+
+export async function listWebhooks(projectId: string) {
+  const items = await Webhook.find({ projectId }).sort({ _id: 1 }).lean<TWebhookDoc[]>();
+  return Promise.all(items.map(view));
+}
+
+export const getWebhook = async (projectId: string, id: string) => view(await find(projectId, id));
 
 /** Creates a webhook; the secret is returned here and by rotateSecret only. */
 export async function createWebhook(
@@ -80,7 +106,7 @@ export async function createWebhook(
   await checkTarget(input.url, policy);
   const secret = newSecret();
   const doc = await Webhook.create({ projectId, createdBy: userId, secret, ...input });
-  return { ...toWebhook(doc.toObject() as TWebhookDoc), secret };
+  return { ...(await view(doc.toObject() as TWebhookDoc)), secret };
 }
 
 export async function updateWebhook(
@@ -94,14 +120,16 @@ export async function updateWebhook(
   const set: Record<string, unknown> = { ...patch };
   // Any change of `active` by hand clears the automatic-disable state: re-enabling starts
   // counting failures afresh; disabling by hand has no automatic reason.
-  if (patch.active !== undefined)
-    Object.assign(set, { consecutiveFailures: 0, disabledReason: null, disabledAt: null });
+  if (patch.active !== undefined) Object.assign(set, { disabledReason: null, disabledAt: null });
   const w = await Webhook.findOneAndUpdate({ _id: id, projectId }, { $set: set }, { new: true })
     .lean<TWebhookDoc>()
     .exec();
   if (!w) throw notFound('Webhook');
-  if (patch.active !== undefined) await WebhookFailure.deleteMany({ webhookId: w._id });
-  return toWebhook(w);
+  if (patch.active !== undefined) {
+    await WebhookFailure.deleteMany({ webhookId: w._id });
+    await WebhookAutoDisable.deleteMany({ webhookId: w._id });
+  }
+  return view(w);
 }
 
 export async function deleteWebhook(projectId: string, id: string): Promise<void> {
@@ -109,6 +137,19 @@ export async function deleteWebhook(projectId: string, id: string): Promise<void
   if (r.deletedCount === 0) throw notFound('Webhook');
   await WebhookDelivery.deleteMany({ webhookId: id });
   await WebhookFailure.deleteMany({ webhookId: id });
+  await WebhookAutoDisable.deleteMany({ webhookId: id });
+}
+
+/** Removes every webhook of a deleted project with its log, failures and disable record. */
+export async function deleteWebhooksOf(projectId: string): Promise<void> {
+  const hooks = await Webhook.find({ projectId }).select({ _id: 1 }).lean();
+  for (const { _id } of hooks) {
+    // Children first (no transactions): a retry after a crash finds the webhook and finishes.
+    await WebhookDelivery.deleteMany({ webhookId: _id });
+    await WebhookFailure.deleteMany({ webhookId: _id });
+    await WebhookAutoDisable.deleteMany({ webhookId: _id });
+    await Webhook.deleteOne({ _id });
+  }
 }
 
 export async function rotateSecret(projectId: string, id: string) {
@@ -121,7 +162,7 @@ export async function rotateSecret(projectId: string, id: string) {
     .lean<TWebhookDoc>()
     .exec();
   if (!w) throw notFound('Webhook');
-  return { ...toWebhook(w), secret };
+  return { ...(await view(w)), secret };
 }
 
 export async function listDeliveries(projectId: string, id: string, limit: number) {
@@ -227,17 +268,14 @@ export async function logAttempt(
     .lean();
   if (oldestKept[0])
     await WebhookDelivery.deleteMany({ webhookId: w._id, _id: { $lte: oldestKept[0]._id } });
-  await Webhook.updateOne(
-    { _id: w._id },
-    { $set: { lastDeliveryAt: new Date(), lastStatus: r.statusCode } },
-  );
   return toDelivery(doc.toObject() as TDeliveryDoc);
 }
 
 /**
  * Counts the end of a delivery: a success clears the failures; a failed delivery (every attempt
  * failed) adds one, and the `disableAfter`-th in a row switches the webhook off with the reason
- * shown in the settings page. See WebhookFailure for why this inserts and counts.
+ * shown in the settings page. Nothing here writes the webhook document (see the model): the
+ * count is inserted and counted (WebhookFailure), the disable inserted once (WebhookAutoDisable).
  */
 export async function settleDelivery(
   w: TWebhookDoc,
@@ -247,7 +285,6 @@ export async function settleDelivery(
 ): Promise<void> {
   if (r.ok) {
     await WebhookFailure.deleteMany({ webhookId: w._id });
-    await Webhook.updateOne({ _id: w._id }, { $set: { consecutiveFailures: 0 } });
     return;
   }
   try {
@@ -256,20 +293,16 @@ export async function settleDelivery(
     if (!isDuplicateKey(err)) throw err; // already counted
   }
   const n = await WebhookFailure.countDocuments({ webhookId: w._id });
-  // For display only: a concurrent settle may overwrite it with its own (smaller) count.
-  await Webhook.updateOne({ _id: w._id, active: true }, { $set: { consecutiveFailures: n } });
-  if (n >= disableAfter)
-    await Webhook.updateOne(
-      { _id: w._id, active: true },
-      {
-        $set: {
-          active: false,
-          consecutiveFailures: n,
-          disabledAt: new Date(),
-          disabledReason: `Disabled automatically after ${n} consecutive failed deliveries (last error: ${r.error ?? 'unknown'})`,
-        },
-      },
-    );
+  if (n < disableAfter) return;
+  try {
+    await WebhookAutoDisable.create({
+      webhookId: w._id,
+      projectId: w.projectId,
+      reason: `Disabled automatically after ${n} consecutive failed deliveries (last error: ${r.error ?? 'unknown'})`,
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // a concurrent settle disabled it first
+  }
 }
 
 /**
