@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { ADMIN, screenshotDir, startStack, type Stack } from './harness.ts';
+import { ADMIN, screenshotDir, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 const VIEWER = { name: 'Vera Viewer', email: 'viewer@example.com', password: 'viewer-password-1' };
 const KEY = 'WEB';
@@ -63,6 +63,7 @@ async function boardColumnsFromApi(): Promise<Record<string, string[]>> {
 }
 
 describe('PMS web app', { timeout: 600_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('app');
     const admin = await stack.login(ADMIN.email, ADMIN.password);

@@ -4,7 +4,7 @@
 // every other e2e suite relies on to fail on a violation).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN, startStack, type Stack } from './harness.ts';
+import { ADMIN, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 let stack: Stack;
 
@@ -15,6 +15,7 @@ function nonceOf(csp: string | null): string {
 }
 
 describe('content security policy', { timeout: 300_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('csp');
   });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   DeleteBucketCommand,
@@ -151,6 +152,20 @@ async function stop(proc: ChildProcess): Promise<void> {
   const timer = setTimeout(() => proc.kill('SIGKILL'), 8000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Prints the stack's recent backend and frontend output after a failed test: CI keeps only the
+ * test runner's output, and a browser-side failure is often explained by what the servers said.
+ * Call inside the suite's `describe`.
+ */
+export function logsOnFailure(stack: () => Stack | undefined): void {
+  afterEach((t) => {
+    // `passed` is on the test's context at run time (Node >= 21.7); the hook's type omits it.
+    if (!('passed' in t) || t.passed !== false) return;
+    const logs = stack()?.logs() ?? '(the stack did not start)';
+    console.error(`--- stack output up to the failure of "${t.name}" ---\n${logs}\n---`);
+  });
 }
 
 export interface Stack {

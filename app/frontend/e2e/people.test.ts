@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, screenshotDir, startStack, type Stack } from './harness.ts';
+import { ADMIN, screenshotDir, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 let stack: Stack;
 const shot = (page: Page, name: string) =>
@@ -37,6 +37,7 @@ async function copiedLink(page: Page): Promise<string> {
 }
 
 describe('people', { timeout: 600_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('people');
     const token = await stack.login(ADMIN.email, ADMIN.password);

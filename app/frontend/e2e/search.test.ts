@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, screenshotDir, startStack, type Stack } from './harness.ts';
+import { ADMIN, screenshotDir, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 const KEY = 'SRCH';
 let stack: Stack;
@@ -38,6 +38,7 @@ const focusedLabel = () =>
   page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
 
 describe('search and saved views', { timeout: 400_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('search');
     const token = await stack.login(ADMIN.email, ADMIN.password);

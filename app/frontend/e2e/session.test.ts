@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN, screenshotDir, startStack, type Stack } from './harness.ts';
+import { ADMIN, screenshotDir, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 let stack: Stack;
 
 describe('sessions', { timeout: 300_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('session', { JWT_ACCESS_TTL: '4', ENABLE_REGISTRATION: 'true' });
   });
@@ -57,6 +58,49 @@ describe('sessions', { timeout: 300_000 }, () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(/\/projects\/APP\/board/);
     } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a sign-in that finishes before the start-up refresh answers stays signed in', async () => {
+    // The sign-in page asks /auth/refresh at start-up (no cookie yet: 401). On a slow machine
+    // that answer can arrive after the user has signed in; it must not end the new session.
+    await stack.api('POST', '/auth/register', {
+      name: 'Rita Race',
+      email: 'rita@example.com',
+      password: 'race-condition-pass',
+    });
+    const ctx = await stack.browser.newContext({ baseURL: stack.baseUrl });
+    ctx.setDefaultTimeout(15_000);
+    const page = await ctx.newPage();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const answered: number[] = [];
+    // The server's real answer to the cookie-less start-up refresh, handed to the page late.
+    await page.route('**/api/v1/auth/refresh', async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    page.on('response', (r) => {
+      if (r.url().endsWith('/api/v1/auth/refresh')) answered.push(r.status());
+    });
+    try {
+      await page.goto('/sign-in');
+      await page.getByLabel('Email').fill('rita@example.com');
+      await page.getByLabel('Password').fill('race-condition-pass');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/projects$/);
+      await page.getByRole('heading', { name: 'No projects yet' }).waitFor();
+      release();
+      const deadline = Date.now() + 10_000;
+      while (answered.length === 0 && Date.now() < deadline) await page.waitForTimeout(50);
+      assert.equal(answered[0], 401, 'the start-up refresh answered late, with 401');
+      await page.waitForTimeout(1_000);
+      assert.match(page.url(), /\/projects$/, 'still signed in, not sent to sign-in');
+      await page.getByRole('heading', { name: 'No projects yet' }).waitFor();
+    } finally {
+      release();
       await ctx.close();
     }
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { ADMIN, screenshotDir, startStack, type Stack } from './harness.ts';
+import { ADMIN, screenshotDir, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 let stack: Stack;
 let ctx: BrowserContext;
@@ -28,6 +28,7 @@ async function nextTo(message: Locator, control: Locator, px = 60): Promise<void
 }
 
 describe('settings errors', { timeout: 300_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('settings-errors');
     token = await stack.login(ADMIN.email, ADMIN.password);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { ADMIN, startStack, type Stack } from './harness.ts';
+import { ADMIN, startStack, type Stack, logsOnFailure } from './harness.ts';
 
 let stack: Stack;
 let ctx: BrowserContext;
@@ -21,6 +21,7 @@ const inViewport = (l: Locator) =>
   });
 
 describe('task panel edits', { timeout: 300_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('task-edits');
     token = await stack.login(ADMIN.email, ADMIN.password);

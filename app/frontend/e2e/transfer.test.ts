@@ -7,7 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, frontendDir, screenshotDir, startStack, type Stack } from './harness.ts';
+import {
+  ADMIN,
+  frontendDir,
+  screenshotDir,
+  startStack,
+  type Stack,
+  logsOnFailure,
+} from './harness.ts';
 
 let stack: Stack;
 let ctx: BrowserContext;
@@ -30,6 +37,7 @@ const shot = async (name: string) => {
 };
 
 describe('import and export in project settings', { timeout: 300_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     stack = await startStack('transfer');
     token = await stack.login(ADMIN.email, ADMIN.password);

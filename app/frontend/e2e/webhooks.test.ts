@@ -13,7 +13,14 @@ import { after, before, describe, it } from 'node:test';
 import mongoose from 'mongoose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { testEnv } from '@pms/testenv';
-import { ADMIN, frontendDir, screenshotDir, startStack, type Stack } from './harness.ts';
+import {
+  ADMIN,
+  frontendDir,
+  screenshotDir,
+  startStack,
+  type Stack,
+  logsOnFailure,
+} from './harness.ts';
 
 let stack: Stack;
 let ctx: BrowserContext;
@@ -79,6 +86,7 @@ const shot = async (name: string) => {
 };
 
 describe('webhooks in project settings', { timeout: 300_000 }, () => {
+  logsOnFailure(() => stack);
   before(async () => {
     receiver.listen(0, '127.0.0.1');
     await once(receiver, 'listening');

@@ -49,6 +49,12 @@ class ApiClient {
   #user: User | null = null;
   #listeners = new Set<Listener>();
   #scheduler: RefreshScheduler | null = null;
+  /**
+   * Counts sessions begun and ended in this tab. A refresh answered after a sign-in it did not
+   * know about (the start-up refresh of the sign-in page, sent without a cookie, answering 401
+   * once the user has signed in) must not end or replace the newer session.
+   */
+  #generation = 0;
 
   get user(): User | null {
     return this.#user;
@@ -87,6 +93,7 @@ class ApiClient {
   }
 
   #accept(session: Session): User {
+    this.#generation++;
     this.#token = session.accessToken;
     this.#user = session.user;
     this.#scheduleRefresh(session.expiresIn);
@@ -96,6 +103,7 @@ class ApiClient {
 
   #end(reason: 'expired' | 'signed-out') {
     const had = this.#user !== null;
+    this.#generation++;
     this.#token = null;
     this.#user = null;
     this.#scheduler?.cancel();
@@ -104,12 +112,22 @@ class ApiClient {
 
   /** Exchanges the refresh cookie for a new access token (shared between concurrent callers). */
   refresh = singleFlight(async (): Promise<User> => {
+    const generation = this.#generation;
     const res = await fetch(`${API_BASE}/auth/refresh`, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { accept: 'application/json' },
     });
     const body = await parse(res);
+    if (generation !== this.#generation) {
+      // Signed in or out while this was in flight: the newer state stands. A scheduled silent
+      // refresh that joined this stale flight has not happened: run it once this one is done.
+      if (this.#user) {
+        if (!this.#scheduler?.pending) this.#scheduler?.schedule(0);
+        return this.#user;
+      }
+      throw new ApiError(401, 'unauthenticated', 'Signed out');
+    }
     if (!res.ok) {
       const err = toApiError(res.status, body, res.headers.get('retry-after'));
       // Only an authentication failure ends the session; a 5xx/429 leaves it to retry later.
