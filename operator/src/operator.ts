@@ -251,12 +251,17 @@ class ControllerSet {
     this.optionalKeys.add(k);
     for (const def of defs) {
       const queue = this.queues.get(def.name);
-      inf.on((_type, obj) => {
-        for (const key of ownerKeys(obj, def.primary)) queue?.add(key);
-      });
+      if (queue) this.requeueOwners(inf, def, queue);
     }
     void inf.start();
     this.d.log.info('watching a kind the cluster now serves', { kind: k });
+  }
+
+  /** An owned object's events queue the primaries that own it (its owner references). */
+  private requeueOwners(inf: Informer, def: ControllerDefinition, queue: WorkQueue): void {
+    inf.on((_type, obj) => {
+      for (const key of ownerKeys(obj, def.primary)) queue.add(key);
+    });
   }
 
   async start(): Promise<void> {
@@ -272,11 +277,7 @@ class ControllerSet {
         const ns = obj.metadata?.namespace;
         if (ns && obj.metadata?.name) queue.add(`${ns}/${obj.metadata.name}`);
       });
-      for (const owned of def.owned) {
-        this.informerFor(owned, true).on((_type, obj) => {
-          for (const key of ownerKeys(obj, def.primary)) queue.add(key);
-        });
-      }
+      for (const owned of def.owned) this.requeueOwners(this.informerFor(owned, true), def, queue);
     }
     // Each controller starts its workers once its own informers have synced, so a controller
     // whose CRD is not installed yet does not hold the others back.
