@@ -12,7 +12,7 @@
 // provisioner, so the benchmark adds kwok nodes sized for N and a /16 ServiceCIDR, and binds
 // each pending PVC of its namespaces to a hostPath PV (all removed at the end).
 //
-// Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds 900  --concurrency 64
+// Options: --sizes 10,100,300  --steady-seconds 60  --timeout-seconds <s>  --concurrency 64
 //          --resync 15s (the operator's RESYNC_PERIOD during the run)
 //          --no-baseline (the operator alone)
 //          --entry bundle|source (bundle: dist/operator.mjs with the Deployment's memory settings,
@@ -45,7 +45,9 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10,100,300' },
     'steady-seconds': { type: 'string', default: '60' },
-    'timeout-seconds': { type: 'string', default: '900' },
+    // Default: the larger of 900 s and 1.5 s per instance, and for the operator also three
+    // times the baseline's time to ready (at N = 1,000 the baseline alone takes ~965 s here).
+    'timeout-seconds': { type: 'string' },
     concurrency: { type: 'string', default: '64' },
     // The operator's RESYNC_PERIOD in the run: short, so that in the steady-state window every
     // instance is reconciled several times and "0 writes" means a reconcile writes nothing.
@@ -66,7 +68,12 @@ const sizes = (args.sizes ?? '')
   .map(Number)
   .filter((n) => n > 0);
 const steadyMs = Number(args['steady-seconds']) * 1000;
-const timeoutMs = Number(args['timeout-seconds']) * 1000;
+/** How long to wait for N instances (or the baseline's workloads) to become ready. */
+function timeoutMsFor(n: number, baselineSeconds = NaN): number {
+  if (args['timeout-seconds']) return Number(args['timeout-seconds']) * 1000;
+  const fromBaseline = Number.isFinite(baselineSeconds) ? 3 * baselineSeconds : 0;
+  return Math.max(900, 1.5 * n, fromBaseline) * 1000;
+}
 const concurrency = Number(args.concurrency);
 const resync = args.resync ?? '15s';
 const entry = args.entry === 'source' ? 'source' : 'bundle';
@@ -314,7 +321,7 @@ async function baseline(admin: RawClient, kc: KubeConfig, n: number) {
   const createdSeconds = (performance.now() - t0) / 1000;
   const requests = bulk.count;
   bulk.close();
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMsFor(n);
   while (!(await workloadsReady(admin, prefix, workloads))) {
     if (Date.now() > deadline) throw new Error(`baseline N=${n}: workloads not ready in time`);
     await sleep(500);
@@ -354,7 +361,7 @@ function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
+async function withOperator(admin: RawClient, kc: KubeConfig, n: number, baselineSeconds: number) {
   const prefix = `bench-${runId}-o${n}-`;
   const namespaces = await createNamespaces(admin, prefix, n);
   const proxy = await startBenchProxy(kc);
@@ -434,11 +441,16 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number) {
         instanceBody(ns, 'pms'),
       );
     });
+    const timeoutMs = timeoutMsFor(n, baselineSeconds);
     const deadline = Date.now() + timeoutMs;
     let ready = 0;
     while ((ready = await readyInstances(admin, prefix)) < n) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `operator N=${n}: the operator exited (${child.exitCode ?? child.signalCode})`,
+        );
       if (Date.now() > deadline)
-        throw new Error(`operator N=${n}: only ${ready}/${n} Ready in time`);
+        throw new Error(`operator N=${n}: only ${ready}/${n} Ready in ${timeoutMs / 1000} s`);
       await sleep(500);
     }
     const readySeconds = (performance.now() - t0) / 1000;
@@ -541,7 +553,7 @@ async function main() {
           : await baseline(admin, kc, n);
       await deleteNamespaces(admin, base.namespaces);
       log(`N=${n}: operator`);
-      const op = await withOperator(admin, kc, n);
+      const op = await withOperator(admin, kc, n, base.readySeconds);
       results.push({
         n,
         operator: {
