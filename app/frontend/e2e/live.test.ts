@@ -138,6 +138,9 @@ describe('live boards', { timeout: 300_000 }, () => {
     // The stream above was closed by the client: through the gateway the backend notices and
     // frees its slot, so all 8 (LIVE_MAX_STREAMS_PER_USER's default) can be opened again.
     const open: AbortController[] = [];
+    // The open responses are kept: Node's fetch cancels the body of a Response that is garbage
+    // collected unread, which closes its stream and frees a slot in the middle of the count.
+    const held: Response[] = [];
     const openOne = async () => {
       const abort = new AbortController();
       const r = await fetch(`${stack.baseUrl}/api/v1/me/events`, {
@@ -146,6 +149,7 @@ describe('live boards', { timeout: 300_000 }, () => {
       });
       if (r.status === 200) {
         open.push(abort);
+        held.push(r);
         return { status: r.status, text: '' };
       }
       return { status: r.status, text: await r.text() };
