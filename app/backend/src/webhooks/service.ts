@@ -106,7 +106,9 @@ export async function createWebhook(
   await checkTarget(input.url, policy);
   const secret = newSecret();
   const doc = await Webhook.create({ projectId, createdBy: userId, secret, ...input });
-  return { ...(await view(doc.toObject() as TWebhookDoc)), secret };
+  // New: nothing delivered, failed or disabled yet.
+  const fresh: DeliveryState = { failures: 0, autoDisable: null, last: null };
+  return { ...toWebhook(doc.toObject() as TWebhookDoc, fresh), secret };
 }
 
 export async function updateWebhook(
@@ -135,19 +137,22 @@ export async function updateWebhook(
 export async function deleteWebhook(projectId: string, id: string): Promise<void> {
   const r = await Webhook.deleteOne({ _id: id, projectId });
   if (r.deletedCount === 0) throw notFound('Webhook');
-  await WebhookDelivery.deleteMany({ webhookId: id });
-  await WebhookFailure.deleteMany({ webhookId: id });
-  await WebhookAutoDisable.deleteMany({ webhookId: id });
+  await deleteRecordsOf(id);
 }
 
-/** Removes every webhook of a deleted project with its log, failures and disable record. */
+/** A webhook's delivery log, failures and disable record. */
+async function deleteRecordsOf(webhookId: unknown): Promise<void> {
+  await WebhookDelivery.deleteMany({ webhookId });
+  await WebhookFailure.deleteMany({ webhookId });
+  await WebhookAutoDisable.deleteMany({ webhookId });
+}
+
+/** Removes every webhook of a deleted project with its records. */
 export async function deleteWebhooksOf(projectId: string): Promise<void> {
   const hooks = await Webhook.find({ projectId }).select({ _id: 1 }).lean();
   for (const { _id } of hooks) {
-    // Children first (no transactions): a retry after a crash finds the webhook and finishes.
-    await WebhookDelivery.deleteMany({ webhookId: _id });
-    await WebhookFailure.deleteMany({ webhookId: _id });
-    await WebhookAutoDisable.deleteMany({ webhookId: _id });
+    // Records first (no transactions): a retry after a crash finds the webhook and finishes.
+    await deleteRecordsOf(_id);
     await Webhook.deleteOne({ _id });
   }
 }
