@@ -213,6 +213,8 @@ interface Result {
     steadyStateSeconds: number;
     steadyStateWriteSamples: string[];
     peakRssMiB: number;
+    /** VmHWM when the last instance became Ready (the rest of the peak is the steady state's). */
+    peakRssUntilReadyMiB: number;
     rssAtStartMiB: number;
     /** The largest V8 heap in use sampled every 2 s (nodejs_heap_size_used_bytes). */
     peakHeapUsedMiB: number;
@@ -454,6 +456,9 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number, baselin
       await sleep(500);
     }
     const readySeconds = (performance.now() - t0) / 1000;
+    // Which phase sets the peak: converging (applies, status writes) or the resync bursts of
+    // the steady state.
+    const rssUntilReady = peakRss(pid);
     const requestsUntilReady = proxy.requests;
     const byKind = [...proxy.byKind].sort((a, b) => b[1] - a[1]);
     await binder.stop();
@@ -485,6 +490,7 @@ async function withOperator(admin: RawClient, kc: KubeConfig, n: number, baselin
       steadyWrites: steadyWrites.length,
       steadyWriteSamples: steadyWrites.slice(0, 10),
       peakRssMiB: rss / 1024 / 1024,
+      peakRssUntilReadyMiB: rssUntilReady / 1024 / 1024,
       startRssMiB: startRss / 1024 / 1024,
       peakHeapUsedMiB: peakHeapUsed / 1024 / 1024,
       reconciles: Object.fromEntries(reconciles),
@@ -563,6 +569,7 @@ async function main() {
           steadyStateSeconds: steadyMs / 1000,
           steadyStateWriteSamples: op.steadyWriteSamples,
           peakRssMiB: round(op.peakRssMiB),
+          peakRssUntilReadyMiB: round(op.peakRssUntilReadyMiB),
           rssAtStartMiB: round(op.startRssMiB),
           peakHeapUsedMiB: round(op.peakHeapUsedMiB),
           reconciles: op.reconciles,
@@ -641,12 +648,13 @@ function writeReport(results: Result[]): void {
     `Steady state: RESYNC_PERIOD=${resync}, so every instance is reconciled about ` +
       `${Math.floor(steadyMs / 1000 / parseSeconds(resync))} times in the window.`,
     '',
-    '| N | reconciles in the window | per instance | writes | load average (1 min) min / mean / max |',
-    '|---:|---:|---:|---:|---|',
+    '| N | reconciles in the window | per instance | writes | load average (1 min) min / mean / max | peak RSS until all Ready (MiB) | peak RSS after the window (MiB) |',
+    '|---:|---:|---:|---:|---|---:|---:|',
     ...results.map(
       (r) =>
         `| ${r.n} | ${r.operator.steadyStateReconciles} | ${round(r.operator.steadyStateReconciles / r.n)} | ` +
-        `${r.operator.steadyStateWrites} | ${r.load.min} / ${r.load.mean} / ${r.load.max} |`,
+        `${r.operator.steadyStateWrites} | ${r.load.min} / ${r.load.mean} / ${r.load.max} | ` +
+        `${r.operator.peakRssUntilReadyMiB} | ${r.operator.peakRssMiB} |`,
     ),
     '',
     'Operator requests per instance until all Ready, by kind:',

@@ -26,6 +26,7 @@ import { INSTANCE_LABEL, MANAGED_BY_LABEL, MANAGED_BY } from './render/labels.ts
 import { TokenBucket } from './runtime/rate-limit.ts';
 import { LeaderElector } from './runtime/leader.ts';
 import { WorkQueue } from './runtime/queue.ts';
+import { resyncOffsetMs } from './runtime/spread.ts';
 import { buildProbeServer, close, listen } from './server.ts';
 import { DEFAULT_CONTROLLERS } from './controllers.ts';
 
@@ -159,7 +160,7 @@ class ControllerSet {
   private readonly d: Deps;
   private readonly controllers: ControllerDefinition[];
   readonly fence: Fence;
-  private readonly kc: KubeConfig;
+  private readonly kc: GatedKubeConfig;
   private readonly client: KubernetesObjectApi;
   private readonly events: KubeEventRecorder;
   private readonly apply: ReconcileContext['apply'];
@@ -300,18 +301,20 @@ class ControllerSet {
     }
     const resyncMs = opts.resyncMs ?? 600_000;
     if (resyncMs > 0) {
-      this.resyncTimer = setInterval(() => this.resync(), resyncMs);
+      this.resyncTimer = setInterval(() => this.resync(resyncMs), resyncMs);
       this.resyncTimer.unref();
     }
   }
 
-  private resync(): void {
+  /** Every primary object once per period, each at its own offset (`runtime/spread.ts`). */
+  private resync(periodMs: number): void {
     for (const def of this.controllers) {
       const queue = this.queues.get(def.name);
       const inf = this.informers.get(kindKey(def.primary));
       for (const obj of inf?.list() ?? []) {
         if (obj.metadata?.namespace && obj.metadata.name) {
-          queue?.add(`${obj.metadata.namespace}/${obj.metadata.name}`);
+          const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+          queue?.addAfter(key, resyncOffsetMs(key, periodMs));
         }
       }
     }
@@ -395,6 +398,8 @@ class ControllerSet {
     // In-flight reconciles finish; queued keys are dropped (the next leader relists).
     await Promise.all(this.workers);
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    // Nothing of this term sends another request; idle connections close now.
+    void this.kc.close();
     for (const def of this.controllers) {
       this.d.metrics.workqueueDepth.set({ controller: def.name }, 0);
     }

@@ -3,9 +3,10 @@
 // refuses writes (reads still pass) without sending them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Fence, FencedError, GatedKubeConfig } from '../src/runtime/gate.ts';
+import { Fence, FencedError, GatedKubeConfig, samePoolIdentity } from '../src/runtime/gate.ts';
 import { TokenBucket } from '../src/runtime/rate-limit.ts';
 import {
   adminKubeConfig,
@@ -15,6 +16,7 @@ import {
 } from './support/operator-kubeconfig.ts';
 import { startHttpProxy } from './support/http-proxy.ts';
 import type { HttpProxy } from './support/http-proxy.ts';
+import { TcpProxy } from './support/tcp-proxy.ts';
 
 describe('request gate', () => {
   let admin: KubeConfig;
@@ -70,5 +72,69 @@ describe('request gate', () => {
     } finally {
       await identity.cleanup();
     }
+  });
+
+  it('sends every request over one connection pool, a new one when the TLS identity changes', async () => {
+    const tcp = new TcpProxy(TcpProxy.targetOf(admin));
+    await tcp.start();
+    try {
+      const viaProxy = tcp.kubeConfig(admin);
+      // What the gate works around: client-node alone opens a connection per request. When
+      // this fails, client-node pools by itself and the gate's override can go.
+      const plain = viaProxy.makeApiClient(CoreV1Api);
+      for (let i = 0; i < 5; i++) await plain.listNamespacedConfigMap({ namespace: ns });
+      assert.equal(tcp.accepted, 5, 'client-node 2.0: one connection per request');
+
+      const kc = new GatedKubeConfig(viaProxy, {});
+      const core = kc.makeApiClient(CoreV1Api);
+      const objects = KubernetesObjectApi.makeApiClient(kc);
+      const before = tcp.accepted;
+      for (let i = 0; i < 20; i++) {
+        if (i % 2) await core.listNamespacedConfigMap({ namespace: ns });
+        else await objects.list('v1', 'ConfigMap', ns);
+      }
+      assert.equal(tcp.accepted - before, 1, '20 sequential requests, one connection');
+      // Concurrent requests need one connection each, and keep them for the next ones.
+      await Promise.all([0, 1, 2, 3].map(() => core.listNamespacedConfigMap({ namespace: ns })));
+      const concurrent = tcp.accepted - before;
+      assert.ok(concurrent <= 4, `4 concurrent requests opened ${concurrent} connections`);
+      await Promise.all([0, 1, 2, 3].map(() => core.listNamespacedConfigMap({ namespace: ns })));
+      assert.equal(tcp.accepted - before, concurrent, 'the second round reused them');
+
+      // A rotated CA (here the same certificates with another trailing newline, so other
+      // bytes) gets a new pool: a new connection.
+      const cluster = kc.getCurrentCluster();
+      assert.ok(cluster);
+      const ca = cluster.caData
+        ? Buffer.from(cluster.caData, 'base64').toString()
+        : readFileSync(cluster.caFile ?? '', 'utf8');
+      kc.clusters = kc.clusters.map((c) =>
+        c.name === cluster.name
+          ? { ...c, caFile: undefined, caData: Buffer.from(`${ca}\n`).toString('base64') }
+          : c,
+      );
+      const rotated = tcp.accepted;
+      await core.listNamespacedConfigMap({ namespace: ns });
+      await core.listNamespacedConfigMap({ namespace: ns });
+      assert.equal(tcp.accepted - rotated, 1, 'one new connection after the rotation');
+      await kc.close();
+    } finally {
+      await tcp.down();
+    }
+  });
+});
+
+describe('samePoolIdentity', () => {
+  it('compares certificates by content', () => {
+    const id = (ca: string, insecure?: boolean) => [
+      'https://a',
+      undefined,
+      Buffer.from(ca),
+      insecure,
+    ];
+    assert.equal(samePoolIdentity(id('x'), id('x')), true);
+    assert.equal(samePoolIdentity(id('x'), id('y')), false);
+    assert.equal(samePoolIdentity(id('x'), id('x', false)), false);
+    assert.equal(samePoolIdentity([[Buffer.from('a')]], [[Buffer.from('a')]]), true);
   });
 });

@@ -46,6 +46,7 @@ function toMillis(t: unknown): number {
 }
 
 export class LeaderElector {
+  private readonly kc: GatedKubeConfig;
   private readonly api: CoordinationV1Api;
   private readonly opts: Required<Omit<LeaderElectionOptions, 'kc' | 'onLostLeadership'>> &
     Pick<LeaderElectionOptions, 'onLostLeadership'>;
@@ -65,9 +66,8 @@ export class LeaderElector {
   constructor(opts: LeaderElectionOptions) {
     // Its own client (no shared rate limiter can delay a renewal), whose requests carry the
     // current attempt's signal.
-    this.api = new GatedKubeConfig(opts.kc, {
-      signal: () => this.attempt?.signal,
-    }).makeApiClient(CoordinationV1Api);
+    this.kc = new GatedKubeConfig(opts.kc, { signal: () => this.attempt?.signal });
+    this.api = this.kc.makeApiClient(CoordinationV1Api);
     this.opts = {
       ...opts,
       leaseDurationMs: opts.leaseDurationMs ?? 15_000,
@@ -106,6 +106,7 @@ export class LeaderElector {
       await this.opts.onStoppedLeading();
       if (this.opts.releaseOnStop) await this.release();
     }
+    void this.kc.close();
   }
 
   /** Ends the term now: the renew deadline passed without a successful renewal. */

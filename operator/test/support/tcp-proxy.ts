@@ -10,6 +10,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private blackhole = false;
   port = 0;
+  /** Connections accepted since start (each is one TCP, and TLS, handshake of a client). */
+  accepted = 0;
   private readonly target: { host: string; port: number };
 
   constructor(target: { host: string; port: number }) {
@@ -18,6 +20,7 @@ export class TcpProxy {
 
   async start(port = 0): Promise<number> {
     const server = createServer((client) => {
+      this.accepted += 1;
       this.sockets.add(client);
       client.on('close', () => this.sockets.delete(client));
       client.on('error', () => client.destroy());
