@@ -1,9 +1,9 @@
 // Command-line tools the packaging tests and the release run (promtool, helm, actionlint), each
 // pinned by a wrapper Go module in go/<name>/go.mod and built from it into the test
 // environment's binary cache (~/.cache/pms-testenv/bin, or $PMS_TESTENV_CACHE/bin), like the
-// test services: rebuilt only when that go.mod, go.sum or the Go toolchain change, so a warm
-// machine pays nothing. scripts/setup.sh builds them all once; a test that finds one missing
-// builds it itself (minutes, printed), never skips.
+// test services: rebuilt only when that go.mod, go.sum, the build tags or the Go toolchain
+// change, so a warm machine pays nothing. scripts/setup.sh builds them all once; a test that
+// finds one missing builds it itself (minutes, printed), never skips.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ export interface GoTool {
   module: string;
   /** -ldflags -X settings, given the pinned module version (e.g. `v4.3.1`). */
   versionFlags: (version: string) => string[];
+  /** Build tags (part of the cache fingerprint: changing them rebuilds). */
+  tags?: string[];
 }
 
 const goDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'go');
@@ -41,6 +43,7 @@ function fingerprint(t: GoTool): string {
   if (go.status !== 0) throw new Error(`Go is needed to build ${t.name} (\`go version\` failed)`);
   const h = createHash('sha256').update(go.stdout.trim());
   for (const f of ['go.mod', 'go.sum']) h.update(f).update(readFileSync(join(goDir, t.name, f)));
+  if (t.tags?.length) h.update(`tags=${t.tags.join(',')}`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -56,7 +59,9 @@ export function ensureGoTool(t: GoTool, log: (msg: string) => void = () => undef
   log(`building ${t.name} ${version} from tools/packaging/go/${t.name} (minutes the first time)`);
   const started = Date.now();
   const ldflags = ['-s', '-w', ...t.versionFlags(version)].join(' ');
-  const r = spawnSync('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', bin, t.pkg], {
+  const tags = t.tags?.length ? ['-tags', t.tags.join(',')] : [];
+  const args = ['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', bin, t.pkg];
+  const r = spawnSync('go', args, {
     cwd: join(goDir, t.name),
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CGO_ENABLED: '0' },

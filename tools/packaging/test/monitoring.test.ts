@@ -1,6 +1,7 @@
 // Grafana dashboards and Prometheus configuration: well-formed, and every query names metrics
 // that something in this repository (or kube-state-metrics / Prometheus itself) exports.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { buildInstall } from '../src/build-install.ts';
 import { repoRoot } from '../src/paths.ts';
+import { ensurePromtool } from '../src/promtool.ts';
 
 const dashboardsDir = join(repoRoot, 'monitoring', 'grafana', 'dashboards');
 
@@ -212,5 +214,17 @@ describe('monitoring', () => {
       j.static_configs.flatMap((s) => s.targets),
     );
     assert.deepEqual(targets.sort(), ['backend:4000', 'frontend:3000']);
+  });
+
+  it('Prometheus accepts the Kubernetes scrape config (`promtool check config`)', () => {
+    // Kubernetes service discovery and the relabel rules are what a Prometheus refuses at load
+    // time; the YAML parse above cannot see a misspelt role or a regex that does not compile.
+    const promtool = ensurePromtool((m) => console.error(m));
+    const file = join(repoRoot, 'monitoring', 'prometheus', 'prometheus.yml');
+    // --syntax-only: the rule_files glob names the path inside the Prometheus container.
+    const r = spawnSync(promtool, ['check', 'config', '--syntax-only', file], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   });
 });
