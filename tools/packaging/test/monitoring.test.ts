@@ -1,7 +1,6 @@
 // Grafana dashboards and Prometheus configuration: well-formed, and every query names metrics
 // that something in this repository (or kube-state-metrics / Prometheus itself) exports.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { parse } from 'yaml';
 import { buildInstall } from '../src/build-install.ts';
 import { repoRoot } from '../src/paths.ts';
 import { ensurePromtool } from '../src/promtool.ts';
+import { run } from './run.ts';
 
 const dashboardsDir = join(repoRoot, 'monitoring', 'grafana', 'dashboards');
 
@@ -222,9 +222,7 @@ describe('monitoring', () => {
     const promtool = ensurePromtool((m) => console.error(m));
     const file = join(repoRoot, 'monitoring', 'prometheus', 'prometheus.yml');
     // --syntax-only: the rule_files glob names the path inside the Prometheus container.
-    const r = spawnSync(promtool, ['check', 'config', '--syntax-only', file], {
-      encoding: 'utf8',
-    });
+    const r = run(promtool, ['check', 'config', '--syntax-only', file]);
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   });
 });
