@@ -344,6 +344,51 @@ describe('PMS web app', { timeout: 600_000 }, () => {
     await page.waitForURL((u) => !u.search.includes('task='));
   });
 
+  step(
+    'an upload that finishes while the attachment list is still loading stays listed',
+    async () => {
+      // The list is answered by the server before the upload lands, but reaches the page after the
+      // upload's answer: that stale list must not replace the uploaded file.
+      const isList = (url: URL) => url.pathname === `/api/v1/projects/${KEY}/tasks/1/attachments`;
+      let uploaded!: () => void;
+      const uploadDone = new Promise<void>((resolve) => (uploaded = resolve));
+      let held = 0;
+      await page.route(isList, async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const response = await route.fetch();
+        held++;
+        await uploadDone;
+        await route.fulfill({ response });
+      });
+      try {
+        const upload = page.waitForResponse(
+          (r) => r.request().method() === 'POST' && isList(new URL(r.url())),
+        );
+        await page.getByTestId('card-WEB-1').click();
+        const panel = page.getByRole('dialog', { name: 'Task WEB-1' });
+        await panel.getByLabel('Upload attachments').setInputFiles({
+          name: 'late.txt',
+          mimeType: 'text/plain',
+          buffer: Buffer.from('uploaded while the list loads'),
+        });
+        assert.ok((await upload).ok());
+        uploaded();
+        await panel.getByRole('button', { name: 'Download checklist.txt' }).waitFor();
+        await panel.getByRole('button', { name: 'Download late.txt' }).waitFor();
+        assert.ok(held >= 1, 'the list request was not held back');
+        await panel.getByRole('button', { name: 'Delete late.txt' }).click();
+        await panel
+          .getByRole('button', { name: 'Download late.txt' })
+          .waitFor({ state: 'detached' });
+      } finally {
+        uploaded();
+        await page.unroute(isList);
+      }
+      await page.keyboard.press('Escape');
+      await page.waitForURL((u) => !u.search.includes('task='));
+    },
+  );
+
   step('lists tasks: sortable, filtered through the URL, paginated', async () => {
     await page.goto(`/projects/${KEY}/list`);
     await page.locator('table tbody tr').first().waitFor();

@@ -65,6 +65,18 @@ function step(name: string, fn: () => Promise<void>, timeout = 600_000) {
       for (const ns of [OPERATOR_NS, DB_NS, TENANT_NS]) {
         process.stderr.write(`pods in ${ns}:\n${safe(() => podReport(kubectl, ns))}\n`);
       }
+      // CI keeps only the runner's output: what the page told the user and what the API logged.
+      const toasts = await page
+        ?.locator('.toasts')
+        .innerText({ timeout: 1_000 })
+        .catch(() => '');
+      if (toasts) process.stderr.write(`toasts on the page: ${toasts}\n`);
+      for (const component of ['backend', 'worker']) {
+        const log = safe(() =>
+          kubectl(['logs', '-n', TENANT_NS, `deployment/${INSTANCE}-${component}`, '--tail=30']),
+        );
+        process.stderr.write(`${component} log (last 30 lines):\n${log}\n`);
+      }
       throw err;
     }
   });
