@@ -5,9 +5,10 @@
 // watches the kind from then on (no LIST per reconcile), leaves it alone in the steady state
 // (zero writes through a counting proxy), re-creates it
 // when deleted, and prunes it when monitoring is disabled. The CRD is the small
-// test copy tools/packaging/test/fixtures/monitoring-crds.yaml; it stays installed (other
-// files may use it), so the "without" case runs only when discovery says it is absent and the
-// file otherwise asserts the ServiceMonitor case from the start.
+// test copy tools/packaging/test/fixtures/monitoring-crds.yaml; it stays installed for the rest
+// of the run (other files may use it; support/crd-cleanup.ts removes it at the end if this run
+// added it), so the "without" case runs only when discovery says it is absent and the file
+// otherwise asserts the ServiceMonitor case from the start.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
