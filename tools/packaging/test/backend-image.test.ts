@@ -40,12 +40,16 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The child's exit code, or 'timeout'; the timer is cleared on exit so it holds no one up. */
 function exitCode(child: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return Promise.race([
-    new Promise<number | null>((r) => child.once('exit', (code) => r(code))),
-    new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms)),
-  ]);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
 }
 
 describe('the backend image commands', () => {
