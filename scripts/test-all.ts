@@ -1,6 +1,6 @@
 // `npm run test:all` (what `npm test` runs inside the test environment): every workspace's
 // tests, in two lanes. The Kubernetes lane (test environment, operator, images, packaging,
-// kubectl-pms, full stack) streams its output; the data lane (backend, backup, frontend) runs
+// kubectl-pms, full stack) streams its output; the data lane (frontend, backend, backup) runs
 // beside it and prints each workspace's output in one piece when that workspace ends, so the
 // two never interleave line by line. `--serial` runs everything in one lane, in package.json
 // order. Exit code 1 when any workspace failed; every workspace runs either way.
