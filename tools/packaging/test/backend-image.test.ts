@@ -15,6 +15,7 @@ import { testEnv } from '@pms/testenv';
 import { parseDockerfile } from '../src/dockerfile.ts';
 import { repoRoot } from '../src/paths.ts';
 import { parsed, production, releaseEnv } from './compose.ts';
+import { exitCode } from './exit-code.ts';
 import { asImageUser } from './image-user.ts';
 
 const backendDir = join(repoRoot, 'app', 'backend');
@@ -36,18 +37,6 @@ function freePort(): Promise<number> {
       srv.close(() =>
         typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
       );
-    });
-  });
-}
-
-/** The child's exit code, or 'timeout'; the timer is cleared on exit so it holds no one up. */
-function exitCode(child: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
     });
   });
 }

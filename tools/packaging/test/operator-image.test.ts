@@ -20,6 +20,7 @@ import { parseDockerfile } from '../src/dockerfile.ts';
 import { kustomizeObjects } from '../src/kustomize.ts';
 import { readObjects } from '../src/objects.ts';
 import { repoRoot } from '../src/paths.ts';
+import { exitCode } from './exit-code.ts';
 import { asImageUser } from './image-user.ts';
 import { apply, ensureNamespace, kubeClients } from './kube.ts';
 
@@ -208,14 +209,7 @@ describe('the operator as the image runs it', () => {
   it('stops cleanly on SIGTERM within the grace period', async () => {
     assert.ok(child);
     const grace = podSpec.terminationGracePeriodSeconds * 1000;
-    // The timer is cleared on exit: a pending one would keep this file's process alive.
-    const exited = new Promise<number | null | 'timeout'>((resolve) => {
-      const timer = setTimeout(() => resolve('timeout'), grace);
-      child?.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
+    const exited = exitCode(child, grace);
     child.kill('SIGTERM');
     const code = await exited;
     assert.equal(code, 0, `exit after SIGTERM (output:\n${output.slice(-2000)})`);
